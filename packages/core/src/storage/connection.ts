@@ -1,0 +1,185 @@
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { ConfigError, PrecinctError } from "../spec/errors.js";
+import { migrate } from "./migrator.js";
+import type { Database, DialectName } from "./schema.js";
+
+/**
+ * Where Precinct keeps its data.
+ *
+ * - a string: a PostgreSQL connection string (`postgres://…` or `postgresql://…`), or else a SQLite file path
+ *   (`./precinct.db`, `:memory:`);
+ * - `{ sqlite: path }` or `{ sqlite: betterSqlite3Database }`;
+ * - `{ postgres: connectionString }` or `{ postgres: pgPool }` (any object with pg's `Pool` interface).
+ *
+ * The drivers are optional peer dependencies: install `better-sqlite3` for SQLite and `pg` for PostgreSQL.
+ */
+export type DatabaseOption =
+  | string
+  | { sqlite: string | SqliteDatabaseLike }
+  | { postgres: string | PostgresPoolLike; maxConnections?: number };
+
+/** The parts of a better-sqlite3 `Database` Precinct uses. */
+export interface SqliteDatabaseLike {
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  close(): unknown;
+  prepare(sql: string): unknown;
+}
+
+/** The parts of a pg `Pool` Precinct uses. */
+export interface PostgresPoolLike {
+  connect(): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+/** An open, migrated database. */
+export interface Storage {
+  /** The Kysely instance (camelCase identifiers mapped to snake_case columns). */
+  readonly db: Kysely<Database>;
+  /** Which SQL dialect it speaks. */
+  readonly dialect: DialectName;
+  /** A short description for logs, without credentials. */
+  readonly description: string;
+  /** Closes the connection(s). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The SQLite file `createPrecinct()` opens when no database is given. */
+export const DEFAULT_SQLITE_PATH = "./precinct.db";
+
+/** Opens (and migrates) the database described by `option`. */
+export async function openStorage(option: DatabaseOption = DEFAULT_SQLITE_PATH): Promise<Storage> {
+  const storage = await connect(option);
+  try {
+    await migrate(storage.db as unknown as Kysely<unknown>, storage.dialect);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  return storage;
+}
+
+async function connect(option: DatabaseOption): Promise<Storage> {
+  if (typeof option === "string") {
+    return /^postgres(ql)?:\/\//i.test(option) ? connectPostgres(option) : connectSqlite(option);
+  }
+  if (option && typeof option === "object" && "sqlite" in option) return connectSqlite(option.sqlite);
+  if (option && typeof option === "object" && "postgres" in option) {
+    return connectPostgres(option.postgres, option.maxConnections);
+  }
+  throw new ConfigError(
+    'database must be a SQLite path, a PostgreSQL connection string, { sqlite: … } or { postgres: … }; got ' +
+      JSON.stringify(option),
+  );
+}
+
+async function importOptional<T>(name: string, purpose: string): Promise<T> {
+  try {
+    return (await import(name)) as T;
+  } catch (cause) {
+    throw new PrecinctError({
+      code: "missing_dependency",
+      message: `${purpose} needs the "${name}" package: install it next to @precinct/core (npm install ${name}).`,
+      cause,
+    });
+  }
+}
+
+async function connectSqlite(target: string | SqliteDatabaseLike): Promise<Storage> {
+  let database: SqliteDatabaseLike;
+  let description: string;
+  if (typeof target === "string") {
+    const path = target.replace(/^sqlite:(\/\/)?/i, "");
+    const module = await importOptional<{ default: new (path: string) => SqliteDatabaseLike }>(
+      "better-sqlite3",
+      "The SQLite database",
+    );
+    try {
+      database = new module.default(path);
+    } catch (cause) {
+      throw new ConfigError(`Could not open the SQLite database at ${path}.`, { cause });
+    }
+    description = `sqlite:${path}`;
+  } else {
+    database = target;
+    description = "sqlite:(provided connection)";
+  }
+  // WAL lets readers work while a writer writes; NORMAL sync is durable across process crashes in WAL mode.
+  database.pragma("journal_mode = WAL");
+  database.pragma("synchronous = NORMAL");
+  database.pragma("foreign_keys = ON");
+  database.pragma("busy_timeout = 10000");
+  const db = new Kysely<Database>({
+    // biome-ignore lint/suspicious/noExplicitAny: Kysely types the driver's database structurally.
+    dialect: new SqliteDialect({ database: database as any }),
+    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
+  });
+  return closable(db, "sqlite", description);
+}
+
+const PG_DATE = 1082;
+const PG_TIMESTAMP = 1114;
+const PG_TIMESTAMPTZ = 1184;
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+async function connectPostgres(target: string | PostgresPoolLike, maxConnections = 10): Promise<Storage> {
+  let pool: PostgresPoolLike;
+  let description: string;
+  if (typeof target === "string") {
+    const pg = await importOptional<{
+      default: {
+        Pool: new (config: Record<string, unknown>) => PostgresPoolLike;
+        types: { getTypeParser(oid: number, format?: string): (value: string) => unknown };
+      };
+    }>("pg", "The PostgreSQL database");
+    const builtin = pg.default.types;
+    // Dates stay `YYYY-MM-DD` strings and instants ISO strings, exactly as on SQLite; counts become numbers.
+    const parsers: Record<number, (value: string) => unknown> = {
+      [PG_DATE]: (value) => value,
+      [PG_TIMESTAMP]: (value) => new Date(`${value.replace(" ", "T")}Z`).toISOString(),
+      [PG_TIMESTAMPTZ]: (value) => new Date(value.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00")).toISOString(),
+      [PG_INT8]: (value) => Number(value),
+      [PG_NUMERIC]: (value) => Number(value),
+    };
+    pool = new pg.default.Pool({
+      connectionString: target,
+      max: maxConnections,
+      types: {
+        getTypeParser: (oid: number, format?: string) => parsers[oid] ?? builtin.getTypeParser(oid, format),
+      },
+    });
+    description = `postgres:${redact(target)}`;
+  } else {
+    pool = target;
+    description = "postgres:(provided pool)";
+  }
+  const db = new Kysely<Database>({
+    // biome-ignore lint/suspicious/noExplicitAny: Kysely types the pool structurally.
+    dialect: new PostgresDialect({ pool: pool as any }),
+    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
+  });
+  try {
+    await db.selectNoFrom((eb) => eb.lit(1).as("ok")).execute();
+  } catch (cause) {
+    await db.destroy().catch(() => {});
+    throw new ConfigError(`Could not connect to PostgreSQL at ${redact(String(target))}.`, { cause });
+  }
+  return closable(db, "postgres", description);
+}
+
+function closable(db: Kysely<Database>, dialect: DialectName, description: string): Storage {
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    dialect,
+    description,
+    close() {
+      closing ??= db.destroy();
+      return closing;
+    },
+  };
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, "//$1:***@");
+}

@@ -1,0 +1,162 @@
+import type { Kysely, Selectable } from "kysely";
+import { normalizeEmail, normalizePhone, normalizeTimestamp } from "../../normalize/index.js";
+import type { ConsentChannel, ConsentEvent, ConsentEventInput, ConsentStatus } from "../../spec/model/consent.js";
+import { ConsentEventInput as ConsentEventInputSchema } from "../../spec/model/consent.js";
+import { NotFoundError } from "../../spec/errors.js";
+import { newId, now, parseInput } from "../codec.js";
+import type { ConsentEventTable, Database } from "../schema.js";
+
+/**
+ * The consent ledger of one organization. Append-only: there is no update or delete, and the database
+ * refuses both. The current status of a contact point on a channel is its latest event.
+ */
+export class ConsentRepository {
+  readonly #db: Kysely<Database>;
+  readonly #organizationId: string;
+  readonly #defaultCountry: string | undefined;
+  readonly #onRecord: (event: ConsentEvent) => void;
+
+  /** @internal Created by `createPrecinct()`. */
+  constructor(
+    db: Kysely<Database>,
+    organizationId: string,
+    defaultCountry: string | undefined,
+    onRecord: (event: ConsentEvent) => void,
+  ) {
+    this.#db = db;
+    this.#organizationId = organizationId;
+    this.#defaultCountry = defaultCountry;
+    this.#onRecord = onRecord;
+  }
+
+  /** Normalizes a contact point the way the ledger stores it (E.164 for sms/voice, lower case for email). */
+  normalizeContactPoint(channel: ConsentChannel, contactPoint: string): string {
+    if (channel === "sms" || channel === "voice") {
+      return normalizePhone(contactPoint, {
+        field: "contactPoint",
+        ...(this.#defaultCountry ? { defaultCountry: this.#defaultCountry as never } : {}),
+      });
+    }
+    if (channel === "email") return normalizeEmail(contactPoint, { field: "contactPoint" });
+    return contactPoint.trim().replace(/\s+/g, " ");
+  }
+
+  /** Appends an event (an opt-in or an opt-out) and returns it. */
+  async record(input: ConsentEventInput): Promise<ConsentEvent> {
+    const data = parseInput(ConsentEventInputSchema, input);
+    const contactPoint = this.normalizeContactPoint(data.channel, data.contactPoint);
+    if (data.personId) {
+      const owner = await this.#db
+        .selectFrom("person")
+        .select("id")
+        .where("id", "=", data.personId)
+        .where("organizationId", "=", this.#organizationId)
+        .executeTakeFirst();
+      if (!owner) throw new NotFoundError("Person", data.personId);
+    }
+    const recordedAt = now();
+    const row = {
+      id: newId(),
+      organizationId: this.#organizationId,
+      personId: data.personId ?? null,
+      channel: data.channel,
+      contactPoint,
+      kind: data.kind,
+      source: data.source,
+      rawText: data.rawText ?? null,
+      campaignId: data.campaignId ?? null,
+      occurredAt: data.occurredAt === undefined ? recordedAt : normalizeTimestamp(data.occurredAt, { field: "occurredAt" }),
+      recordedAt,
+    };
+    const inserted = await this.#db.insertInto("consentEvent").values(row).returningAll().executeTakeFirstOrThrow();
+    const event = toEvent(inserted);
+    this.#onRecord(event);
+    return event;
+  }
+
+  /** The current consent of a contact point on a channel. */
+  async status(channel: ConsentChannel, contactPoint: string): Promise<ConsentStatus> {
+    const normalized = this.normalizeContactPoint(channel, contactPoint);
+    return (await this.statuses(channel, [normalized]))[0]!;
+  }
+
+  /** True when the contact point's latest event on the channel is an opt-out. */
+  async isOptedOut(channel: ConsentChannel, contactPoint: string): Promise<boolean> {
+    return (await this.status(channel, contactPoint)).status === "opted_out";
+  }
+
+  /**
+   * Current consent of many already-normalized contact points in one query, in input order. For engines
+   * that gate a batch of sends.
+   */
+  async statuses(channel: ConsentChannel, contactPoints: readonly string[]): Promise<ConsentStatus[]> {
+    const latest = new Map<string, ConsentEvent>();
+    for (let start = 0; start < contactPoints.length; start += 500) {
+      const chunk = contactPoints.slice(start, start + 500);
+      const rows = await this.#db
+        .selectFrom("consentEvent")
+        .selectAll()
+        .where("organizationId", "=", this.#organizationId)
+        .where("channel", "=", channel)
+        .where("contactPoint", "in", chunk)
+        .orderBy("occurredAt")
+        .orderBy("sequence")
+        .execute();
+      for (const row of rows) latest.set(row.contactPoint, toEvent(row));
+    }
+    return contactPoints.map((contactPoint) => {
+      const lastEvent = latest.get(contactPoint) ?? null;
+      return {
+        channel,
+        contactPoint,
+        status: lastEvent === null ? "unknown" : lastEvent.kind === "opt_out" ? "opted_out" : "opted_in",
+        lastEvent,
+      };
+    });
+  }
+
+  /** Every event of a contact point on a channel, oldest first. */
+  async history(channel: ConsentChannel, contactPoint: string): Promise<ConsentEvent[]> {
+    const normalized = this.normalizeContactPoint(channel, contactPoint);
+    const rows = await this.#db
+      .selectFrom("consentEvent")
+      .selectAll()
+      .where("organizationId", "=", this.#organizationId)
+      .where("channel", "=", channel)
+      .where("contactPoint", "=", normalized)
+      .orderBy("occurredAt")
+      .orderBy("sequence")
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  /** Every event recorded for a person, oldest first. */
+  async forPerson(personId: string): Promise<ConsentEvent[]> {
+    const rows = await this.#db
+      .selectFrom("consentEvent")
+      .selectAll()
+      .where("organizationId", "=", this.#organizationId)
+      .where("personId", "=", personId)
+      .orderBy("occurredAt")
+      .orderBy("sequence")
+      .execute();
+    return rows.map(toEvent);
+  }
+}
+
+function toEvent(row: Selectable<ConsentEventTable>): ConsentEvent {
+  return {
+    id: row.id,
+    organizationId: row.organizationId,
+    personId: row.personId,
+    channel: row.channel as ConsentEvent["channel"],
+    contactPoint: row.contactPoint,
+    kind: row.kind as ConsentEvent["kind"],
+    source: row.source as ConsentEvent["source"],
+    rawText: row.rawText,
+    campaignId: row.campaignId,
+    occurredAt: row.occurredAt,
+    recordedAt: row.recordedAt,
+    sequence: Number(row.sequence),
+  };
+}

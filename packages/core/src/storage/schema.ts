@@ -1,0 +1,209 @@
+/**
+ * Table types for Kysely, in camelCase (the `CamelCasePlugin` maps them to snake_case columns). They mirror
+ * the migrations in `./migrations/` exactly; change both together.
+ *
+ * @module
+ */
+import type { ColumnType, Generated } from "kysely";
+
+/** A JSON column: written as a JSON string, read as parsed JSON (PostgreSQL `jsonb`) or a string (SQLite). */
+export type JsonColumn = ColumnType<unknown, string, string>;
+/** A boolean column: SQLite stores 0/1, PostgreSQL `boolean`. */
+export type BoolColumn = ColumnType<boolean | number, boolean | number, boolean | number>;
+
+interface Timestamps {
+  createdAt: string;
+  updatedAt: string;
+}
+interface Owned extends Timestamps {
+  id: string;
+  organizationId: string;
+}
+
+/** `organization` */
+export interface OrganizationTable extends Timestamps {
+  id: string;
+  name: string;
+  slug: string;
+  parentId: string | null;
+  timeZone: string;
+  postalAddress: string | null;
+  helpText: string | null;
+}
+
+/** `person` */
+export interface PersonTable extends Owned {
+  givenName: string | null;
+  familyName: string | null;
+  additionalName: string | null;
+  honorificPrefix: string | null;
+  honorificSuffix: string | null;
+  birthdate: string | null;
+  birthYear: number | null;
+  gender: string | null;
+  languageSpoken: string | null;
+  householdId: string | null;
+  customFields: JsonColumn;
+  /** `nameMatchKey(givenName)`: accent-, case- and punctuation-free, for matching. */
+  givenKey: string | null;
+  /** `nameMatchKey(familyName)`. */
+  familyKey: string | null;
+}
+
+/** `person_email` */
+export interface PersonEmailTable {
+  id: string;
+  organizationId: string;
+  personId: string;
+  address: string;
+  primary: BoolColumn;
+  addressType: string;
+  status: string;
+  position: number;
+}
+
+/** `person_phone` */
+export interface PersonPhoneTable {
+  id: string;
+  organizationId: string;
+  personId: string;
+  number: string;
+  primary: BoolColumn;
+  numberType: string;
+  lineType: string;
+  status: string;
+  position: number;
+}
+
+/** `person_address` */
+export interface PersonAddressTable {
+  id: string;
+  organizationId: string;
+  personId: string;
+  addressLines: JsonColumn;
+  locality: string | null;
+  region: string | null;
+  postalCode: string | null;
+  country: string;
+  primary: BoolColumn;
+  addressType: string;
+  status: string;
+  position: number;
+  /** First five digits of the postal code, for matching. */
+  zip5: string | null;
+  /** Normalized street line key (`addressMatchKey` without the ZIP), for matching. */
+  streetKey: string | null;
+}
+
+/** `person_identifier` */
+export interface PersonIdentifierTable {
+  organizationId: string;
+  personId: string;
+  system: string;
+  value: string;
+}
+
+/** `tag` */
+export interface TagTable extends Owned {
+  name: string;
+  description: string | null;
+}
+
+/** `person_tag` */
+export interface PersonTagTable {
+  organizationId: string;
+  personId: string;
+  tagId: string;
+}
+
+/** `list_member` */
+export interface ListMemberTable {
+  organizationId: string;
+  listId: string;
+  personId: string;
+  addedAt: string;
+}
+
+/** `consent_event` — append-only; the database refuses UPDATE and DELETE. */
+export interface ConsentEventTable {
+  sequence: Generated<number>;
+  id: string;
+  organizationId: string;
+  personId: string | null;
+  channel: string;
+  contactPoint: string;
+  kind: string;
+  source: string;
+  rawText: string | null;
+  campaignId: string | null;
+  occurredAt: string;
+  recordedAt: string;
+}
+
+/** `voter` */
+export interface VoterTable extends Owned {
+  state: string;
+  stateVoterId: string;
+  countyVoterId: string | null;
+  county: string | null;
+  status: string;
+  statusReason: string | null;
+  registrationDate: string | null;
+  party: string | null;
+  birthYear: number | null;
+  birthdate: string | null;
+  gender: string | null;
+  race: string | null;
+  ethnicity: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  additionalName: string | null;
+  honorificSuffix: string | null;
+  residentialAddress: JsonColumn;
+  mailingAddress: JsonColumn;
+  phone: string | null;
+  precinct: string | null;
+  districts: JsonColumn;
+  personId: string | null;
+  removedAt: string | null;
+}
+
+/** `election` */
+export interface ElectionTable extends Owned {
+  date: string;
+  type: string;
+  name: string | null;
+  jurisdiction: string | null;
+}
+
+/** `vote_history` */
+export interface VoteHistoryTable {
+  organizationId: string;
+  voterId: string;
+  electionId: string;
+  method: string;
+  party: string | null;
+}
+
+/** A table of a generic entity: the common columns plus the entity's own. */
+export type EntityTable = Owned & Record<string, unknown>;
+
+/** The database as Kysely sees it. */
+export interface Database {
+  organization: OrganizationTable;
+  person: PersonTable;
+  personEmail: PersonEmailTable;
+  personPhone: PersonPhoneTable;
+  personAddress: PersonAddressTable;
+  personIdentifier: PersonIdentifierTable;
+  tag: TagTable;
+  personTag: PersonTagTable;
+  listMember: ListMemberTable;
+  consentEvent: ConsentEventTable;
+  voter: VoterTable;
+  election: ElectionTable;
+  voteHistory: VoteHistoryTable;
+}
+
+/** The SQL dialects Precinct runs on. */
+export type DialectName = "sqlite" | "postgres";
