@@ -30,7 +30,9 @@ const nodeGyp = require.resolve("node-gyp/bin/node-gyp.js");
 
 for (const dir of addons) {
   if (loads(dir)) continue;
-  console.log(`precinct: building better-sqlite3 for Node ${process.version} (takes a few minutes) in ${dir}`);
+  console.log(
+    `precinct: building better-sqlite3 for Node ${process.version} (takes a few minutes) in ${dir}`,
+  );
   const args = [nodeGyp, "rebuild", "--release", "--jobs=max"];
   if (nodedir) args.push(`--nodedir=${nodedir}`);
   const env = { ...process.env };

@@ -27,7 +27,14 @@ const signIns: PersonInput[] = [
   {
     givenName: "MARCUS",
     familyName: "BELL JR",
-    postalAddresses: [{ addressLines: ["405 north mangum street", "apartment 2"], locality: "durham", region: "nc", postalCode: "27701" }],
+    postalAddresses: [
+      {
+        addressLines: ["405 north mangum street", "apartment 2"],
+        locality: "durham",
+        region: "nc",
+        postalCode: "27701",
+      },
+    ],
   },
   // The same Ana from a second sheet: different formatting, a new email, one more tag.
   {
@@ -44,7 +51,9 @@ const signIns: PersonInput[] = [
 console.log(`Precinct quick start — ${precinct.organization.name} on ${precinct.storage.description}\n`);
 for (const input of signIns) {
   const result = await precinct.people.upsert(input);
-  const how = result.matchedBy ? ` (matched by ${result.matchedBy}; changed: ${result.changes.map((c) => c.field).join(", ") || "nothing"})` : "";
+  const how = result.matchedBy
+    ? ` (matched by ${result.matchedBy}; changed: ${result.changes.map((c) => c.field).join(", ") || "nothing"})`
+    : "";
   console.log(`${result.status.padEnd(8)} ${result.person.givenName} ${result.person.familyName}${how}`);
 }
 
@@ -61,7 +70,9 @@ const rows = (await precinct.people.list()).map((person) => ({
   name: [person.givenName, person.familyName, person.honorificSuffix].filter(Boolean).join(" "),
   phones: person.phoneNumbers.map((phone) => phone.number).join(", "),
   emails: person.emailAddresses.map((email) => email.address).join(", "),
-  address: person.postalAddresses.map((a) => [...a.addressLines, a.locality, a.region, a.postalCode].join(" ")).join("; "),
+  address: person.postalAddresses
+    .map((a) => [...a.addressLines, a.locality, a.region, a.postalCode].join(" "))
+    .join("; "),
   tags: person.tags.join(", "),
 }));
 console.table(rows);

@@ -12,15 +12,16 @@ export * from "./spec/errors.js";
 export * from "./spec/events.js";
 export * from "./spec/model/index.js";
 export {
-  DEFAULT_SQLITE_PATH,
   type DatabaseOption,
+  DEFAULT_SQLITE_PATH,
   openStorage,
   type PostgresPoolLike,
   type SqliteDatabaseLike,
   type Storage,
 } from "./storage/connection.js";
-export { migrate } from "./storage/migrator.js";
 export type { Migration } from "./storage/migrations/index.js";
+export { migrate } from "./storage/migrator.js";
+export type { ConsentRepository } from "./storage/repositories/consent-repository.js";
 export type {
   EntityInput,
   EntityPatch,
@@ -28,7 +29,6 @@ export type {
   EntitySpec,
   ListOptions,
 } from "./storage/repositories/entity-repository.js";
-export type { ConsentRepository } from "./storage/repositories/consent-repository.js";
 export type { ListRepository } from "./storage/repositories/list-repository.js";
 export type {
   FieldChange,

@@ -1,5 +1,5 @@
 import { EventBus } from "./events/bus.js";
-import { validatePlugins, type PrecinctPlugins } from "./spec/contracts/index.js";
+import { type PrecinctPlugins, validatePlugins } from "./spec/contracts/index.js";
 import { ConfigError, PrecinctError } from "./spec/errors.js";
 import type { PrecinctEventName } from "./spec/events.js";
 import type { Organization, OrganizationInput } from "./spec/model/organization.js";
@@ -32,7 +32,9 @@ export interface PrecinctOptions {
   onListenerError?: (error: unknown, event: PrecinctEventName) => void;
 }
 
-type Repos = { readonly [K in keyof typeof entitySpecs]: EntityRepository<(typeof entitySpecs)[K]["schema"]> };
+type Repos = {
+  readonly [K in keyof typeof entitySpecs]: EntityRepository<(typeof entitySpecs)[K]["schema"]>;
+};
 
 /**
  * A Precinct client, bound to one organization. Every repository reads and writes only that organization's
@@ -136,7 +138,9 @@ async function bind(
         if (typeof value !== "function") return value;
         return (...args: unknown[]) => {
           if (closed) {
-            return Promise.reject(new PrecinctError({ code: "closed", message: "This Precinct client was closed." }));
+            return Promise.reject(
+              new PrecinctError({ code: "closed", message: "This Precinct client was closed." }),
+            );
           }
           return (value as (...a: unknown[]) => unknown).apply(object, args);
         };
@@ -149,10 +153,15 @@ async function bind(
       .map(([key, spec]) => [key, guard(new EntityRepository(db, dialect, orgId, spec as never))]),
   ) as unknown as Omit<Repos, "lists">;
 
-  const people = new PersonRepository(db, dialect, orgId, { defaultCountry: options.defaultCountry ?? "US" }, (result) =>
-    result.status === "created"
-      ? bus.emit("person.created", { person: result.person })
-      : bus.emit("person.updated", { person: result.person, changes: result.changes }),
+  const people = new PersonRepository(
+    db,
+    dialect,
+    orgId,
+    { defaultCountry: options.defaultCountry ?? "US" },
+    (result) =>
+      result.status === "created"
+        ? bus.emit("person.created", { person: result.person })
+        : bus.emit("person.updated", { person: result.person, changes: result.changes }),
   );
   const consent = new ConsentRepository(db, orgId, options.defaultCountry ?? "US", (event) =>
     bus.emit(event.kind === "opt_out" ? "consent.revoked" : "consent.granted", { event }),

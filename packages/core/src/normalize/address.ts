@@ -40,7 +40,7 @@ export interface NormalizedPostalAddress {
   country: string;
 }
 
-/** Street suffixes (USPS Publication 28, appendix C1): every accepted spelling → the standard abbreviation. */
+/** Street suffixes (USPS Publication 28, appendix C1): each accepted spelling → standard abbreviation. */
 const STREET_SUFFIXES: ReadonlyMap<string, string> = buildTable({
   ALY: ["ALLEY", "ALLEE", "ALLY"],
   ANX: ["ANNEX", "ANEX"],
@@ -200,7 +200,7 @@ const BARE_UNITS: ReadonlyMap<string, string> = displayTable({
   UPPR: ["UPPER"],
 });
 
-/** Designators that mean "the unit" interchangeably in practice, folded together by {@link addressMatchKey}. */
+/** Designators used interchangeably for one door; {@link addressMatchKey} folds them together. */
 const INTERCHANGEABLE_UNITS: ReadonlySet<string> = new Set(["#", "apt", "unit", "ste"]);
 
 /** Names of the United States that mean country `US`. */

@@ -56,7 +56,7 @@ export function smartTitleCase(text: string, options: TitleCaseOptions = {}): st
     .join(" ");
 }
 
-/** Title-cases each part of a lower-case word between hyphens, periods and slashes (`smith-jones`, `j.r.`). */
+/** Title-cases each part of a lower-case word between `-`, `.` and `/` (`smith-jones`, `j.r.`). */
 function titleCaseWord(word: string): string {
   return word
     .split(/([-./])/u)

@@ -15,7 +15,7 @@ export interface FieldOptions {
   field?: string;
 }
 
-/** @internal Throws an {@link InvalidInputError} for `field`. Returns `never` so callers can `return fail(...)`. */
+/** @internal Throws an {@link InvalidInputError} for `field`; typed `never` so control flow narrows. */
 export function fail(field: string, value: unknown, reason: string, cause?: unknown): never {
   throw new InvalidInputError({ field, value, reason, cause });
 }
@@ -29,7 +29,7 @@ export function requireString(value: unknown, field: string): string {
   return collapseWhitespace(value);
 }
 
-/** @internal Collapses runs of whitespace (including no-break spaces from spreadsheets) to one space and trims. */
+/** @internal Collapses whitespace runs (no-break spaces from spreadsheets too) to one space and trims. */
 export function collapseWhitespace(value: string): string {
   return value.replace(/\s+/gu, " ").trim();
 }

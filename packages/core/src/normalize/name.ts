@@ -7,7 +7,7 @@
 import { smartTitleCase } from "./casing.js";
 import { collapseWhitespace, type FieldOptions, fail, requireString } from "./input.js";
 
-/** A person's name as it arrives from a form, a CSV or a voter file. Missing parts may be absent or `null`. */
+/** A person's name as it arrives from a form, a CSV or a voter file. Missing parts: absent or `null`. */
 export interface PersonNameInput {
   /** First name. */
   givenName?: string | null;
@@ -56,7 +56,7 @@ const SUFFIXES: ReadonlyMap<string, string> = new Map([
   ["PHD", "PhD"],
 ]);
 
-/** Suffixes recognized at the end of a name part (generational ones only; `SMITH MD` is too rare to guess). */
+/** Suffixes recognized at the end of a name part: generational ones only (`SMITH MD` is too rare). */
 const TRAILING_SUFFIXES: ReadonlySet<string> = new Set([
   "JR",
   "JNR",

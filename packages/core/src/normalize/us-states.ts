@@ -142,7 +142,7 @@ const ALIASES: Readonly<Record<string, UsStateCode>> = {
 
 let codesByName: Map<string, UsStateCode> | undefined;
 
-/** Lower case, periods and commas to spaces, whitespace collapsed: `N.C.` → `nc`, ` North  Carolina` → `north carolina`. */
+/** Lower case, periods and commas as spaces, whitespace collapsed: `Washington, D.C.` → `washington d c`. */
 function lookupKey(value: string): string {
   return value.toLowerCase().replace(/[.,]/gu, " ").replace(/\s+/gu, " ").trim();
 }

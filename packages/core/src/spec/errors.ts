@@ -144,7 +144,11 @@ export class ProviderError extends PrecinctError {
 /** A row or entity was not found within the client's organization. */
 export class NotFoundError extends PrecinctError {
   constructor(entity: string, id: string) {
-    super({ code: "not_found", message: `${entity} ${id} was not found in this organization.`, details: { entity, id } });
+    super({
+      code: "not_found",
+      message: `${entity} ${id} was not found in this organization.`,
+      details: { entity, id },
+    });
     this.name = "NotFoundError";
   }
 }
@@ -158,7 +162,8 @@ export class StorageError extends PrecinctError {
 }
 
 function formatValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

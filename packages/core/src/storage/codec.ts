@@ -47,7 +47,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, prefi
   const field = [prefix, ...path].filter(Boolean).join(".") || prefix || "input";
   let value: unknown = input;
   for (const key of issue.path) {
-    value = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+    value =
+      value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
   }
   throw new InvalidInputError({ field, value, reason: issue.message });
 }

@@ -67,7 +67,7 @@ async function connect(option: DatabaseOption): Promise<Storage> {
     return connectPostgres(option.postgres, option.maxConnections);
   }
   throw new ConfigError(
-    'database must be a SQLite path, a PostgreSQL connection string, { sqlite: … } or { postgres: … }; got ' +
+    "database must be a SQLite path, a PostgreSQL connection string, { sqlite: … } or { postgres: … }; got " +
       JSON.stringify(option),
   );
 }
@@ -137,7 +137,8 @@ async function connectPostgres(target: string | PostgresPoolLike, maxConnections
     const parsers: Record<number, (value: string) => unknown> = {
       [PG_DATE]: (value) => value,
       [PG_TIMESTAMP]: (value) => new Date(`${value.replace(" ", "T")}Z`).toISOString(),
-      [PG_TIMESTAMPTZ]: (value) => new Date(value.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00")).toISOString(),
+      [PG_TIMESTAMPTZ]: (value) =>
+        new Date(value.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00")).toISOString(),
       [PG_INT8]: (value) => Number(value),
       [PG_NUMERIC]: (value) => Number(value),
     };

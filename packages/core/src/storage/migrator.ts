@@ -22,9 +22,9 @@ export async function migrate(
   for (const migration of [...migrations].sort((a, b) => a.name.localeCompare(b.name))) {
     await db.transaction().execute(async (trx) => {
       if (dialect === "postgres") await sql`select pg_advisory_xact_lock(7263402)`.execute(trx);
-      const seen = await sql<{ name: string }>`select name from precinct_migration where name = ${migration.name}`.execute(
-        trx,
-      );
+      const seen = await sql<{
+        name: string;
+      }>`select name from precinct_migration where name = ${migration.name}`.execute(trx);
       if (seen.rows.length > 0) return;
       try {
         await migration.up(trx, dialect);

@@ -5,7 +5,11 @@ import { forEachDatabase } from "../support/databases.js";
 forEachDatabase("person matching", (db) => {
   it("1. creates a new person when nothing matches", async () => {
     const p = await db().client();
-    const result = await p.people.upsert({ givenName: "Ana", familyName: "Núñez", emailAddresses: [{ address: "ana@example.org" }] });
+    const result = await p.people.upsert({
+      givenName: "Ana",
+      familyName: "Núñez",
+      emailAddresses: [{ address: "ana@example.org" }],
+    });
     expect(result.status).toBe("created");
     expect(result.matchedBy).toBeNull();
     expect(await p.people.count()).toBe(1);
@@ -13,8 +17,16 @@ forEachDatabase("person matching", (db) => {
 
   it("2. matches by identifier even when everything else differs (identifiers win)", async () => {
     const p = await db().client();
-    const first = await p.people.upsert({ givenName: "Robert", familyName: "Lee", identifiers: ["ncsbe:AA100"] });
-    const second = await p.people.upsert({ givenName: "Bobby", familyName: "Lee-Hart", identifiers: ["NCSBE:AA100"] });
+    const first = await p.people.upsert({
+      givenName: "Robert",
+      familyName: "Lee",
+      identifiers: ["ncsbe:AA100"],
+    });
+    const second = await p.people.upsert({
+      givenName: "Bobby",
+      familyName: "Lee-Hart",
+      identifiers: ["NCSBE:AA100"],
+    });
     expect(second.status).toBe("updated");
     expect(second.matchedBy).toBe("identifier");
     expect(second.person.id).toBe(first.person.id);
@@ -24,7 +36,11 @@ forEachDatabase("person matching", (db) => {
 
   it("3. matches by email, case and whitespace ignored", async () => {
     const p = await db().client();
-    const first = await p.people.upsert({ givenName: "Dana", familyName: "Wu", emailAddresses: [{ address: "dana.wu@example.org" }] });
+    const first = await p.people.upsert({
+      givenName: "Dana",
+      familyName: "Wu",
+      emailAddresses: [{ address: "dana.wu@example.org" }],
+    });
     const second = await p.people.upsert({ emailAddresses: [{ address: "  Dana.Wu@Example.ORG " }] });
     expect(second.status).toBe("matched");
     expect(second.matchedBy).toBe("email");
@@ -33,8 +49,16 @@ forEachDatabase("person matching", (db) => {
 
   it("4. matches by given + family + phone, with phone formats normalized", async () => {
     const p = await db().client();
-    const first = await p.people.upsert({ givenName: "Keisha", familyName: "Brown", phoneNumbers: [{ number: "(919) 264-0134" }] });
-    const second = await p.people.upsert({ givenName: "KEISHA", familyName: "BROWN", phoneNumbers: [{ number: "+1 919.264.0134" }] });
+    const first = await p.people.upsert({
+      givenName: "Keisha",
+      familyName: "Brown",
+      phoneNumbers: [{ number: "(919) 264-0134" }],
+    });
+    const second = await p.people.upsert({
+      givenName: "KEISHA",
+      familyName: "BROWN",
+      phoneNumbers: [{ number: "+1 919.264.0134" }],
+    });
     expect(second.matchedBy).toBe("name_phone");
     expect(second.person.id).toBe(first.person.id);
     expect(second.person.phoneNumbers.map((phone) => phone.number)).toEqual(["+19192640134"]);
@@ -46,13 +70,17 @@ forEachDatabase("person matching", (db) => {
       givenName: "Luis",
       familyName: "García",
       birthdate: "1985-04-12",
-      postalAddresses: [{ addressLines: ["12 Elm Street"], locality: "Durham", region: "NC", postalCode: "27701" }],
+      postalAddresses: [
+        { addressLines: ["12 Elm Street"], locality: "Durham", region: "NC", postalCode: "27701" },
+      ],
     });
     const second = await p.people.upsert({
       givenName: "Luis",
       familyName: "Garcia",
       birthdate: "04/12/1985",
-      postalAddresses: [{ addressLines: ["PO Box 99"], locality: "Durham", region: "NC", postalCode: "27701-2201" }],
+      postalAddresses: [
+        { addressLines: ["PO Box 99"], locality: "Durham", region: "NC", postalCode: "27701-2201" },
+      ],
     });
     expect(second.matchedBy).toBe("name_zip_birthdate");
     expect(second.person.id).toBe(first.person.id);
@@ -63,12 +91,26 @@ forEachDatabase("person matching", (db) => {
     const first = await p.people.upsert({
       givenName: "Mary",
       familyName: "O'Neil",
-      postalAddresses: [{ addressLines: ["405 North Mangum Street", "Apartment 2"], locality: "Durham", region: "NC", postalCode: "27701" }],
+      postalAddresses: [
+        {
+          addressLines: ["405 North Mangum Street", "Apartment 2"],
+          locality: "Durham",
+          region: "NC",
+          postalCode: "27701",
+        },
+      ],
     });
     const second = await p.people.upsert({
       givenName: "mary",
       familyName: "o'neil",
-      postalAddresses: [{ addressLines: ["405 N Mangum St", "Apt 2"], locality: "Durham", region: "North Carolina", postalCode: "27701" }],
+      postalAddresses: [
+        {
+          addressLines: ["405 N Mangum St", "Apt 2"],
+          locality: "Durham",
+          region: "North Carolina",
+          postalCode: "27701",
+        },
+      ],
     });
     expect(second.matchedBy).toBe("name_street_zip");
     expect(second.person.id).toBe(first.person.id);
@@ -77,8 +119,16 @@ forEachDatabase("person matching", (db) => {
 
   it("7. accents and case: José Núñez matches JOSE NUNEZ by name + phone", async () => {
     const p = await db().client();
-    const first = await p.people.upsert({ givenName: "José", familyName: "Núñez", phoneNumbers: [{ number: "919-264-0177" }] });
-    const second = await p.people.upsert({ givenName: "JOSE", familyName: "NUNEZ", phoneNumbers: [{ number: "9192640177" }] });
+    const first = await p.people.upsert({
+      givenName: "José",
+      familyName: "Núñez",
+      phoneNumbers: [{ number: "919-264-0177" }],
+    });
+    const second = await p.people.upsert({
+      givenName: "JOSE",
+      familyName: "NUNEZ",
+      phoneNumbers: [{ number: "9192640177" }],
+    });
     expect(second.person.id).toBe(first.person.id);
     // Same name by its letters: the stored accented spelling is kept.
     expect(second.person).toMatchObject({ givenName: "José", familyName: "Núñez" });
@@ -87,26 +137,49 @@ forEachDatabase("person matching", (db) => {
 
   it("8. nicknames are not merged by name rules: Bill and William Smith sharing a phone stay two people", async () => {
     const p = await db().client();
-    await p.people.upsert({ givenName: "William", familyName: "Smith", phoneNumbers: [{ number: "919-264-0101" }] });
-    const second = await p.people.upsert({ givenName: "Bill", familyName: "Smith", phoneNumbers: [{ number: "919-264-0101" }] });
+    await p.people.upsert({
+      givenName: "William",
+      familyName: "Smith",
+      phoneNumbers: [{ number: "919-264-0101" }],
+    });
+    const second = await p.people.upsert({
+      givenName: "Bill",
+      familyName: "Smith",
+      phoneNumbers: [{ number: "919-264-0101" }],
+    });
     expect(second.status).toBe("created");
     expect(await p.people.count()).toBe(2);
   });
 
   it("9. shared household phone: two household members stay two people", async () => {
     const p = await db().client();
-    const maria = await p.people.upsert({ givenName: "Maria", familyName: "Lopez", phoneNumbers: [{ number: "919-264-0150" }] });
-    const jose = await p.people.upsert({ givenName: "Jose", familyName: "Lopez", phoneNumbers: [{ number: "919-264-0150" }] });
+    const maria = await p.people.upsert({
+      givenName: "Maria",
+      familyName: "Lopez",
+      phoneNumbers: [{ number: "919-264-0150" }],
+    });
+    const jose = await p.people.upsert({
+      givenName: "Jose",
+      familyName: "Lopez",
+      phoneNumbers: [{ number: "919-264-0150" }],
+    });
     expect(jose.status).toBe("created");
     expect(jose.person.id).not.toBe(maria.person.id);
-    expect((await p.people.findByPhone("(919) 264-0150")).map((person) => person.givenName).sort()).toEqual(["Jose", "Maria"]);
+    expect((await p.people.findByPhone("(919) 264-0150")).map((person) => person.givenName).sort()).toEqual([
+      "Jose",
+      "Maria",
+    ]);
   });
 
   it("10. shared household address: two people at one address stay two people", async () => {
     const p = await db().client();
     const address = { addressLines: ["77 Oak Ave"], locality: "Raleigh", region: "NC", postalCode: "27601" };
     await p.people.upsert({ givenName: "Tom", familyName: "Reed", postalAddresses: [address] });
-    const second = await p.people.upsert({ givenName: "Jill", familyName: "Reed", postalAddresses: [address] });
+    const second = await p.people.upsert({
+      givenName: "Jill",
+      familyName: "Reed",
+      postalAddresses: [address],
+    });
     expect(second.status).toBe("created");
     expect(await p.people.count()).toBe(2);
   });
@@ -114,7 +187,12 @@ forEachDatabase("person matching", (db) => {
   it("11. father and son (Jr./Sr.) with the same name, phone and address stay two people", async () => {
     const p = await db().client();
     const address = { addressLines: ["9 Pine Rd"], locality: "Cary", region: "NC", postalCode: "27511" };
-    await p.people.upsert({ givenName: "James", familyName: "Carter Sr", phoneNumbers: [{ number: "919-264-0199" }], postalAddresses: [address] });
+    await p.people.upsert({
+      givenName: "James",
+      familyName: "Carter Sr",
+      phoneNumbers: [{ number: "919-264-0199" }],
+      postalAddresses: [address],
+    });
     const junior = await p.people.upsert({
       givenName: "James",
       familyName: "Carter",
@@ -129,23 +207,49 @@ forEachDatabase("person matching", (db) => {
 
   it("12. same name and phone but contradicting birth years stay two people", async () => {
     const p = await db().client();
-    await p.people.upsert({ givenName: "Pat", familyName: "Kim", birthYear: 1950, phoneNumbers: [{ number: "919-264-0111" }] });
-    const second = await p.people.upsert({ givenName: "Pat", familyName: "Kim", birthYear: 1988, phoneNumbers: [{ number: "919-264-0111" }] });
+    await p.people.upsert({
+      givenName: "Pat",
+      familyName: "Kim",
+      birthYear: 1950,
+      phoneNumbers: [{ number: "919-264-0111" }],
+    });
+    const second = await p.people.upsert({
+      givenName: "Pat",
+      familyName: "Kim",
+      birthYear: 1988,
+      phoneNumbers: [{ number: "919-264-0111" }],
+    });
     expect(second.status).toBe("created");
   });
 
   it("13. a family email shared by two different given names does not merge them", async () => {
     const p = await db().client();
-    await p.people.upsert({ givenName: "Maria", familyName: "Ortiz", emailAddresses: [{ address: "ortizfamily@example.org" }] });
-    const second = await p.people.upsert({ givenName: "Jose", familyName: "Ortiz", emailAddresses: [{ address: "ortizfamily@example.org" }] });
+    await p.people.upsert({
+      givenName: "Maria",
+      familyName: "Ortiz",
+      emailAddresses: [{ address: "ortizfamily@example.org" }],
+    });
+    const second = await p.people.upsert({
+      givenName: "Jose",
+      familyName: "Ortiz",
+      emailAddresses: [{ address: "ortizfamily@example.org" }],
+    });
     expect(second.status).toBe("created");
     expect((await p.people.findByEmail("ortizfamily@example.org")).length).toBe(2);
   });
 
   it("14. an email match accepts a nickname of the stored given name", async () => {
     const p = await db().client();
-    const first = await p.people.upsert({ givenName: "Elizabeth", familyName: "Park", emailAddresses: [{ address: "lpark@example.org" }] });
-    const second = await p.people.upsert({ givenName: "Liz", familyName: "Park", emailAddresses: [{ address: "lpark@example.org" }] });
+    const first = await p.people.upsert({
+      givenName: "Elizabeth",
+      familyName: "Park",
+      emailAddresses: [{ address: "lpark@example.org" }],
+    });
+    const second = await p.people.upsert({
+      givenName: "Liz",
+      familyName: "Park",
+      emailAddresses: [{ address: "lpark@example.org" }],
+    });
     expect(second.matchedBy).toBe("email");
     expect(second.person.id).toBe(first.person.id);
   });
@@ -168,13 +272,22 @@ forEachDatabase("person matching", (db) => {
       customFields: { shirt: "" },
     });
     expect(second.status).toBe("matched");
-    expect(second.person).toMatchObject({ givenName: "Sam", familyName: "Ibarra", gender: "nonbinary", languageSpoken: "es" });
+    expect(second.person).toMatchObject({
+      givenName: "Sam",
+      familyName: "Ibarra",
+      gender: "nonbinary",
+      languageSpoken: "es",
+    });
     expect(second.person.customFields).toEqual({ shirt: "L" });
   });
 
   it("16. reports what changed: scalar fields, new contact points, identifiers, tags", async () => {
     const p = await db().client();
-    await p.people.upsert({ givenName: "Rae", familyName: "Cole", emailAddresses: [{ address: "rae@example.org" }] });
+    await p.people.upsert({
+      givenName: "Rae",
+      familyName: "Cole",
+      emailAddresses: [{ address: "rae@example.org" }],
+    });
     const second = await p.people.upsert({
       emailAddresses: [{ address: "rae@example.org" }],
       familyName: "Cole-Banks",
@@ -186,14 +299,22 @@ forEachDatabase("person matching", (db) => {
     expect(second.changes.map((change) => change.field).sort()).toEqual(
       ["familyName", "identifiers", "phoneNumbers", "tags"].sort(),
     );
-    expect(second.changes.find((change) => change.field === "familyName")).toMatchObject({ before: "Cole", after: "Cole-Banks" });
+    expect(second.changes.find((change) => change.field === "familyName")).toMatchObject({
+      before: "Cole",
+      after: "Cole-Banks",
+    });
     expect(second.person.tags).toEqual(["volunteer"]);
     expect(second.person.identifiers).toEqual(["action_network:4f1c"]);
   });
 
   it("17. repeating the same input is `matched` with no changes", async () => {
     const p = await db().client();
-    const input = { givenName: "Ira", familyName: "Fox", phoneNumbers: [{ number: "919-264-0188" }], tags: ["canvasser"] };
+    const input = {
+      givenName: "Ira",
+      familyName: "Fox",
+      phoneNumbers: [{ number: "919-264-0188" }],
+      tags: ["canvasser"],
+    };
     await p.people.upsert(input);
     const again = await p.people.upsert(input);
     expect(again.status).toBe("matched");
@@ -202,7 +323,12 @@ forEachDatabase("person matching", (db) => {
 
   it("18. two different ids in the same system are two people even with the same name and phone", async () => {
     const p = await db().client();
-    await p.people.upsert({ givenName: "Chris", familyName: "Moss", identifiers: ["ncsbe:BB1"], phoneNumbers: [{ number: "919-264-0155" }] });
+    await p.people.upsert({
+      givenName: "Chris",
+      familyName: "Moss",
+      identifiers: ["ncsbe:BB1"],
+      phoneNumbers: [{ number: "919-264-0155" }],
+    });
     const second = await p.people.upsert({
       givenName: "Chris",
       familyName: "Moss",
@@ -214,7 +340,11 @@ forEachDatabase("person matching", (db) => {
 
   it("19. contact points are added, never removed, and only one stays primary", async () => {
     const p = await db().client();
-    await p.people.upsert({ givenName: "Noor", familyName: "Haddad", emailAddresses: [{ address: "noor@example.org" }] });
+    await p.people.upsert({
+      givenName: "Noor",
+      familyName: "Haddad",
+      emailAddresses: [{ address: "noor@example.org" }],
+    });
     const second = await p.people.upsert({
       emailAddresses: [{ address: "noor@example.org" }, { address: "noor.h@example.net", primary: true }],
     });
@@ -227,18 +357,47 @@ forEachDatabase("person matching", (db) => {
   it("20. a person matching several stored people by one rule is not merged into any (ambiguous)", async () => {
     const p = await db().client();
     // Two records that already share a name and phone (e.g. imported before dedupe).
-    await p.people.upsert({ givenName: "Lee", familyName: "Ng", identifiers: ["crm:1"], phoneNumbers: [{ number: "919-264-0166" }] });
-    await p.people.upsert({ givenName: "Lee", familyName: "Ng", identifiers: ["crm:2"], phoneNumbers: [{ number: "919-264-0166" }] });
-    const third = await p.people.upsert({ givenName: "Lee", familyName: "Ng", phoneNumbers: [{ number: "919-264-0166" }] });
+    await p.people.upsert({
+      givenName: "Lee",
+      familyName: "Ng",
+      identifiers: ["crm:1"],
+      phoneNumbers: [{ number: "919-264-0166" }],
+    });
+    await p.people.upsert({
+      givenName: "Lee",
+      familyName: "Ng",
+      identifiers: ["crm:2"],
+      phoneNumbers: [{ number: "919-264-0166" }],
+    });
+    const third = await p.people.upsert({
+      givenName: "Lee",
+      familyName: "Ng",
+      phoneNumbers: [{ number: "919-264-0166" }],
+    });
     expect(third.status).toBe("created");
     expect(third.warnings.join(" ")).toMatch(/ambiguous/);
   });
 
   it("21. middle initials that contradict keep people apart; a missing middle name does not", async () => {
     const p = await db().client();
-    const a = await p.people.upsert({ givenName: "John", additionalName: "Quincy", familyName: "Adams", phoneNumbers: [{ number: "919-264-0170" }] });
-    const b = await p.people.upsert({ givenName: "John", additionalName: "Robert", familyName: "Adams", phoneNumbers: [{ number: "919-264-0170" }] });
-    const c = await p.people.upsert({ givenName: "John", familyName: "Adams", additionalName: "Q.", phoneNumbers: [{ number: "919-264-0170" }] });
+    const a = await p.people.upsert({
+      givenName: "John",
+      additionalName: "Quincy",
+      familyName: "Adams",
+      phoneNumbers: [{ number: "919-264-0170" }],
+    });
+    const b = await p.people.upsert({
+      givenName: "John",
+      additionalName: "Robert",
+      familyName: "Adams",
+      phoneNumbers: [{ number: "919-264-0170" }],
+    });
+    const c = await p.people.upsert({
+      givenName: "John",
+      familyName: "Adams",
+      additionalName: "Q.",
+      phoneNumbers: [{ number: "919-264-0170" }],
+    });
     expect(b.status).toBe("created");
     expect(c.person.id).toBe(a.person.id);
   });
@@ -256,8 +415,16 @@ forEachDatabase("person matching", (db) => {
 
   it("23. hyphenated and particle surnames compare by letters only", async () => {
     const p = await db().client();
-    const first = await p.people.upsert({ givenName: "Ana", familyName: "de la Cruz", phoneNumbers: [{ number: "919-264-0144" }] });
-    const second = await p.people.upsert({ givenName: "ANA", familyName: "DELACRUZ", phoneNumbers: [{ number: "919 264 0144" }] });
+    const first = await p.people.upsert({
+      givenName: "Ana",
+      familyName: "de la Cruz",
+      phoneNumbers: [{ number: "919-264-0144" }],
+    });
+    const second = await p.people.upsert({
+      givenName: "ANA",
+      familyName: "DELACRUZ",
+      phoneNumbers: [{ number: "919 264 0144" }],
+    });
     expect(second.person.id).toBe(first.person.id);
   });
 });

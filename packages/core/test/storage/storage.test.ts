@@ -5,7 +5,9 @@ import { forEachDatabase } from "../support/databases.js";
 
 forEachDatabase("storage", (db) => {
   it("migrations are recorded and re-opening runs none again", async () => {
-    const { rows } = await sql<{ name: string }>`select name from precinct_migration order by name`.execute(db().root.storage.db);
+    const { rows } = await sql<{ name: string }>`select name from precinct_migration order by name`.execute(
+      db().root.storage.db,
+    );
     expect(rows.map((row) => row.name)).toEqual(["0001_initial"]);
     const again = await createPrecinct({ database: db().url });
     const after = await sql<{ name: string }>`select name from precinct_migration`.execute(again.storage.db);
@@ -28,7 +30,12 @@ forEachDatabase("storage", (db) => {
       emailAddresses: [{ address: "ade@example.org", addressType: "work", status: "active" }],
       phoneNumbers: [{ number: "+1 (984) 555-2368", numberType: "mobile", lineType: "mobile" }],
       postalAddresses: [
-        { addressLines: ["1200 west main street", "suite 4"], locality: "durham", region: "nc", postalCode: "277011234" },
+        {
+          addressLines: ["1200 west main street", "suite 4"],
+          locality: "durham",
+          region: "nc",
+          postalCode: "277011234",
+        },
       ],
       identifiers: ["ncsbe:CX9"],
       customFields: { ward: 3, captain: true },
@@ -47,16 +54,30 @@ forEachDatabase("storage", (db) => {
       customFields: { ward: 3, captain: true },
       tags: ["spanish", "tenant-union"],
     });
-    expect(loaded.emailAddresses).toEqual([{ address: "ade@example.org", primary: true, addressType: "work", status: "active" }]);
-    expect(loaded.phoneNumbers[0]).toMatchObject({ number: "+19845552368", primary: true, numberType: "mobile" });
-    expect(loaded.postalAddresses[0]).toMatchObject({ region: "NC", postalCode: "27701-1234", primary: true });
+    expect(loaded.emailAddresses).toEqual([
+      { address: "ade@example.org", primary: true, addressType: "work", status: "active" },
+    ]);
+    expect(loaded.phoneNumbers[0]).toMatchObject({
+      number: "+19845552368",
+      primary: true,
+      numberType: "mobile",
+    });
+    expect(loaded.postalAddresses[0]).toMatchObject({
+      region: "NC",
+      postalCode: "27701-1234",
+      primary: true,
+    });
     expect(loaded.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
   it("lists people in pages and finds them by email, phone and identifier", async () => {
     const p = await db().client();
     for (let i = 0; i < 5; i++) {
-      await p.people.upsert({ givenName: `Person${i}`, familyName: "Page", emailAddresses: [{ address: `p${i}@example.org` }] });
+      await p.people.upsert({
+        givenName: `Person${i}`,
+        familyName: "Page",
+        emailAddresses: [{ address: `p${i}@example.org` }],
+      });
     }
     const page1 = await p.people.list({ limit: 3 });
     const page2 = await p.people.list({ limit: 3, offset: 3 });
@@ -81,11 +102,28 @@ forEachDatabase("storage", (db) => {
     it("derives the current status from the latest event; re-subscribing is a new event", async () => {
       const p = await db().client();
       expect((await p.consent.status("sms", "919-264-0134")).status).toBe("unknown");
-      await p.consent.record({ channel: "sms", contactPoint: "(919) 264-0134", kind: "opt_in", source: "form" });
-      await p.consent.record({ channel: "sms", contactPoint: "+19192640134", kind: "opt_out", source: "keyword", rawText: "stop texting me" });
+      await p.consent.record({
+        channel: "sms",
+        contactPoint: "(919) 264-0134",
+        kind: "opt_in",
+        source: "form",
+      });
+      await p.consent.record({
+        channel: "sms",
+        contactPoint: "+19192640134",
+        kind: "opt_out",
+        source: "keyword",
+        rawText: "stop texting me",
+      });
       expect(await p.consent.isOptedOut("sms", "919 264 0134")).toBe(true);
       expect((await p.consent.status("email", "x@example.org")).status).toBe("unknown");
-      await p.consent.record({ channel: "sms", contactPoint: "+19192640134", kind: "opt_in", source: "keyword", rawText: "START" });
+      await p.consent.record({
+        channel: "sms",
+        contactPoint: "+19192640134",
+        kind: "opt_in",
+        source: "keyword",
+        rawText: "START",
+      });
       const history = await p.consent.history("sms", "+19192640134");
       expect(history.map((event) => event.kind)).toEqual(["opt_in", "opt_out", "opt_in"]);
       expect(history[1]?.rawText).toBe("stop texting me");
@@ -94,23 +132,52 @@ forEachDatabase("storage", (db) => {
 
     it("orders by when the event happened, not when it was recorded", async () => {
       const p = await db().client();
-      await p.consent.record({ channel: "email", contactPoint: "late@example.org", kind: "opt_out", source: "provider_report", occurredAt: "2026-03-02T10:00:00Z" });
-      await p.consent.record({ channel: "email", contactPoint: "late@example.org", kind: "opt_in", source: "import", occurredAt: "2026-03-01T10:00:00Z" });
+      await p.consent.record({
+        channel: "email",
+        contactPoint: "late@example.org",
+        kind: "opt_out",
+        source: "provider_report",
+        occurredAt: "2026-03-02T10:00:00Z",
+      });
+      await p.consent.record({
+        channel: "email",
+        contactPoint: "late@example.org",
+        kind: "opt_in",
+        source: "import",
+        occurredAt: "2026-03-01T10:00:00Z",
+      });
       expect((await p.consent.status("email", "LATE@example.org")).status).toBe("opted_out");
     });
 
     it("the database refuses to update or delete a ledger entry", async () => {
       const p = await db().client();
-      await p.consent.record({ channel: "sms", contactPoint: "+19192640199", kind: "opt_out", source: "keyword" });
+      await p.consent.record({
+        channel: "sms",
+        contactPoint: "+19192640199",
+        kind: "opt_out",
+        source: "keyword",
+      });
       await expect(sql`delete from consent_event`.execute(p.storage.db)).rejects.toThrow(/append-only/);
-      await expect(sql`update consent_event set kind = 'opt_in'`.execute(p.storage.db)).rejects.toThrow(/append-only/);
+      await expect(sql`update consent_event set kind = 'opt_in'`.execute(p.storage.db)).rejects.toThrow(
+        /append-only/,
+      );
       expect(await p.consent.isOptedOut("sms", "+19192640199")).toBe(true);
     });
 
     it("an opt-out outlives the person record", async () => {
       const p = await db().client();
-      const { person } = await p.people.upsert({ givenName: "Gone", familyName: "Person", phoneNumbers: [{ number: "919-264-0177" }] });
-      await p.consent.record({ personId: person.id, channel: "sms", contactPoint: "919-264-0177", kind: "opt_out", source: "keyword" });
+      const { person } = await p.people.upsert({
+        givenName: "Gone",
+        familyName: "Person",
+        phoneNumbers: [{ number: "919-264-0177" }],
+      });
+      await p.consent.record({
+        personId: person.id,
+        channel: "sms",
+        contactPoint: "919-264-0177",
+        kind: "opt_out",
+        source: "keyword",
+      });
       expect(await p.people.delete(person.id)).toBe(true);
       expect(await p.consent.isOptedOut("sms", "919-264-0177")).toBe(true);
       expect(await p.consent.forPerson(person.id)).toHaveLength(1);
@@ -118,15 +185,27 @@ forEachDatabase("storage", (db) => {
 
     it("statuses() answers many contact points in one call, in order", async () => {
       const p = await db().client();
-      await p.consent.record({ channel: "sms", contactPoint: "+19192640101", kind: "opt_out", source: "keyword" });
-      await p.consent.record({ channel: "sms", contactPoint: "+19192640102", kind: "opt_in", source: "form" });
+      await p.consent.record({
+        channel: "sms",
+        contactPoint: "+19192640101",
+        kind: "opt_out",
+        source: "keyword",
+      });
+      await p.consent.record({
+        channel: "sms",
+        contactPoint: "+19192640102",
+        kind: "opt_in",
+        source: "form",
+      });
       const statuses = await p.consent.statuses("sms", ["+19192640102", "+19192640103", "+19192640101"]);
       expect(statuses.map((s) => s.status)).toEqual(["opted_in", "unknown", "opted_out"]);
     });
 
     it("rejects a malformed contact point naming the field", async () => {
       const p = await db().client();
-      await expect(p.consent.record({ channel: "email", contactPoint: "nope", kind: "opt_out", source: "manual" })).rejects.toMatchObject({
+      await expect(
+        p.consent.record({ channel: "email", contactPoint: "nope", kind: "opt_out", source: "manual" }),
+      ).rejects.toMatchObject({
         code: "invalid_input",
         field: "contactPoint",
       });
@@ -142,10 +221,18 @@ forEachDatabase("storage", (db) => {
       expect(updated.description).toBe("Route 5 every 15 minutes");
       expect(updated.title).toBe("Fund the bus line");
       const { person } = await p.people.upsert({ givenName: "Signer", familyName: "One" });
-      const signature = await p.signatures.create({ petitionId: petition.id, personId: person.id, signedAt: new Date().toISOString() });
+      const signature = await p.signatures.create({
+        petitionId: petition.id,
+        personId: person.id,
+        signedAt: new Date().toISOString(),
+      });
       expect(await p.signatures.count({ petitionId: petition.id })).toBe(1);
       await expect(
-        p.signatures.create({ petitionId: petition.id, personId: person.id, signedAt: new Date().toISOString() }),
+        p.signatures.create({
+          petitionId: petition.id,
+          personId: person.id,
+          signedAt: new Date().toISOString(),
+        }),
       ).rejects.toThrow();
       expect(await p.signatures.delete(signature.id)).toBe(true);
       expect(await p.signatures.get(signature.id)).toBeNull();
@@ -157,12 +244,21 @@ forEachDatabase("storage", (db) => {
         name: "Early vote reminders",
         channel: "sms",
         template: { body: "Hi {{givenName|friend}}, early voting starts Thursday!" },
-        policy: { consent: "opt_in_required", frequencyCapPer24h: 1, quietHours: { start: "09:00", end: "20:00" } },
+        policy: {
+          consent: "opt_in_required",
+          frequencyCapPer24h: 1,
+          quietHours: { start: "09:00", end: "20:00" },
+        },
       });
       expect(await p.campaigns.require(campaign.id)).toEqual(campaign);
       expect(campaign.mode).toBe("p2p");
       const { person } = await p.people.upsert({ givenName: "Cap", familyName: "Tain" });
-      const role = await p.volunteers.create({ personId: person.id, ladderStage: "leader", turf: ["DUR-12", "DUR-14"], skills: ["spanish"] });
+      const role = await p.volunteers.create({
+        personId: person.id,
+        ladderStage: "leader",
+        turf: ["DUR-12", "DUR-14"],
+        skills: ["spanish"],
+      });
       expect((await p.volunteers.require(role.id)).turf).toEqual(["DUR-12", "DUR-14"]);
       const event = await p.events.create({
         title: "Canvass launch",
@@ -174,8 +270,13 @@ forEachDatabase("storage", (db) => {
 
     it("invalid entity input is refused naming the field", async () => {
       const p = await db().client();
-      await expect(p.campaigns.create({ name: "x", channel: "fax" as never })).rejects.toMatchObject({ code: "invalid_input", field: "channel" });
-      await expect(p.donations.create({ amount: -5, receivedAt: new Date().toISOString() })).rejects.toMatchObject({ field: "amount" });
+      await expect(p.campaigns.create({ name: "x", channel: "fax" as never })).rejects.toMatchObject({
+        code: "invalid_input",
+        field: "channel",
+      });
+      await expect(
+        p.donations.create({ amount: -5, receivedAt: new Date().toISOString() }),
+      ).rejects.toMatchObject({ field: "amount" });
     });
 
     it("lists hold members of the same organization", async () => {
@@ -193,7 +294,15 @@ forEachDatabase("storage", (db) => {
   describe("voters", () => {
     it("upserts by state voter id and reports changes; removal marks, never deletes", async () => {
       const p = await db().client();
-      const base = { state: "nc", stateVoterId: "AA12345", givenName: "Ruth", familyName: "Bell", status: "active" as const, precinct: "DUR-12", districts: { congressional: "4" } };
+      const base = {
+        state: "nc",
+        stateVoterId: "AA12345",
+        givenName: "Ruth",
+        familyName: "Bell",
+        status: "active" as const,
+        precinct: "DUR-12",
+        districts: { congressional: "4" },
+      };
       expect((await p.voters.upsert(base)).status).toBe("inserted");
       expect((await p.voters.upsert(base)).status).toBe("unchanged");
       const moved = await p.voters.upsert({ ...base, precinct: "DUR-14" });
@@ -202,12 +311,17 @@ forEachDatabase("storage", (db) => {
       expect(removed.status).toBe("removed");
       expect(await p.voters.count()).toBe(1);
       const election = await p.voters.election({ date: "2024-11-05", type: "general", jurisdiction: "NC" });
-      expect((await p.voters.election({ date: "2024-11-05", type: "general", jurisdiction: "NC" })).id).toBe(election.id);
+      expect((await p.voters.election({ date: "2024-11-05", type: "general", jurisdiction: "NC" })).id).toBe(
+        election.id,
+      );
       await p.voters.recordVote({ voterId: moved.voter.id, electionId: election.id, method: "early" });
       await p.voters.recordVote({ voterId: moved.voter.id, electionId: election.id, method: "early" });
       const history = await p.voters.history(moved.voter.id);
       expect(history).toHaveLength(1);
-      expect(history[0]).toMatchObject({ method: "early", election: { date: "2024-11-05", type: "general" } });
+      expect(history[0]).toMatchObject({
+        method: "early",
+        election: { date: "2024-11-05", type: "general" },
+      });
       const { person } = await p.people.upsert({ givenName: "Ruth", familyName: "Bell" });
       expect((await p.voters.link(moved.voter.id, person.id)).personId).toBe(person.id);
     });
@@ -217,10 +331,20 @@ forEachDatabase("storage", (db) => {
     it("a client bound to A cannot read or change B's rows", async () => {
       const a = await db().client();
       const b = await db().client();
-      const bob = await b.people.upsert({ givenName: "Bob", familyName: "B", emailAddresses: [{ address: "bob@example.org" }], identifiers: ["crm:B1"] });
+      const bob = await b.people.upsert({
+        givenName: "Bob",
+        familyName: "B",
+        emailAddresses: [{ address: "bob@example.org" }],
+        identifiers: ["crm:B1"],
+      });
       const bList = await b.lists.create({ name: "B list" });
       const bPetition = await b.petitions.create({ title: "B petition" });
-      await b.consent.record({ channel: "email", contactPoint: "bob@example.org", kind: "opt_out", source: "unsubscribe_link" });
+      await b.consent.record({
+        channel: "email",
+        contactPoint: "bob@example.org",
+        kind: "opt_out",
+        source: "unsubscribe_link",
+      });
 
       // Reads see nothing.
       expect(await a.people.get(bob.person.id)).toBeNull();
@@ -232,20 +356,45 @@ forEachDatabase("storage", (db) => {
       expect((await a.consent.status("email", "bob@example.org")).status).toBe("unknown");
 
       // Upserting the same data in A creates A's own person; B's is untouched.
-      const inA = await a.people.upsert({ givenName: "Robert", familyName: "B", emailAddresses: [{ address: "bob@example.org" }], identifiers: ["crm:B1"] });
+      const inA = await a.people.upsert({
+        givenName: "Robert",
+        familyName: "B",
+        emailAddresses: [{ address: "bob@example.org" }],
+        identifiers: ["crm:B1"],
+      });
       expect(inA.status).toBe("created");
       expect((await b.people.require(bob.person.id)).givenName).toBe("Bob");
 
       // Writes to B's rows fail.
-      await expect(a.petitions.update(bPetition.id, { title: "hijacked" })).rejects.toMatchObject({ code: "not_found" });
+      await expect(a.petitions.update(bPetition.id, { title: "hijacked" })).rejects.toMatchObject({
+        code: "not_found",
+      });
       expect(await a.petitions.delete(bPetition.id)).toBe(false);
       expect(await a.people.delete(bob.person.id)).toBe(false);
       await expect(a.people.addTags(bob.person.id, ["x"])).rejects.toMatchObject({ code: "not_found" });
-      await expect(a.signatures.create({ petitionId: bPetition.id, personId: inA.person.id, signedAt: new Date().toISOString() })).rejects.toMatchObject({ code: "not_found" });
+      await expect(
+        a.signatures.create({
+          petitionId: bPetition.id,
+          personId: inA.person.id,
+          signedAt: new Date().toISOString(),
+        }),
+      ).rejects.toMatchObject({ code: "not_found" });
       const aList = await a.lists.create({ name: "A list" });
-      await expect(a.lists.addMembers(aList.id, [bob.person.id])).rejects.toMatchObject({ code: "not_found" });
-      await expect(a.consent.record({ personId: bob.person.id, channel: "sms", contactPoint: "+19192640100", kind: "opt_in", source: "form" })).rejects.toMatchObject({ code: "not_found" });
-      await expect(a.people.upsert({ givenName: "X", householdId: (await b.households.create({})).id })).rejects.toMatchObject({ code: "not_found" });
+      await expect(a.lists.addMembers(aList.id, [bob.person.id])).rejects.toMatchObject({
+        code: "not_found",
+      });
+      await expect(
+        a.consent.record({
+          personId: bob.person.id,
+          channel: "sms",
+          contactPoint: "+19192640100",
+          kind: "opt_in",
+          source: "form",
+        }),
+      ).rejects.toMatchObject({ code: "not_found" });
+      await expect(
+        a.people.upsert({ givenName: "X", householdId: (await b.households.create({})).id }),
+      ).rejects.toMatchObject({ code: "not_found" });
       expect((await b.petitions.require(bPetition.id)).title).toBe("B petition");
     });
 
@@ -277,7 +426,12 @@ forEachDatabase("storage", (db) => {
     } finally {
       console.error = original;
     }
-    await p.consent.record({ channel: "sms", contactPoint: "+19192640111", kind: "opt_out", source: "keyword" });
+    await p.consent.record({
+      channel: "sms",
+      contactPoint: "+19192640111",
+      kind: "opt_out",
+      source: "keyword",
+    });
     off();
     expect(seen).toEqual(["Eve", "+19192640111"]);
     expect(await p.people.count()).toBe(1);
@@ -286,14 +440,18 @@ forEachDatabase("storage", (db) => {
 
 describe("createPrecinct", () => {
   it("refuses an unknown organization slug with a clear message", async () => {
-    await expect(createPrecinct({ database: ":memory:", organization: "nope" })).rejects.toThrow(/No organization with id or slug "nope"/);
+    await expect(createPrecinct({ database: ":memory:", organization: "nope" })).rejects.toThrow(
+      /No organization with id or slug "nope"/,
+    );
   });
 
   it("a closed client refuses further calls with code `closed`", async () => {
     const p = await createPrecinct({ database: ":memory:" });
     await p.close();
     await p.close();
-    await expect(p.people.count()).rejects.toSatisfy((error: unknown) => PrecinctError.hasCode(error, "closed"));
+    await expect(p.people.count()).rejects.toSatisfy((error: unknown) =>
+      PrecinctError.hasCode(error, "closed"),
+    );
   });
 
   it("opens ./precinct.db in WAL mode when no database is given", async () => {
@@ -319,7 +477,9 @@ describe("createPrecinct", () => {
   });
 
   it("reports an unreachable PostgreSQL server as a config error without the password", async () => {
-    const error = await createPrecinct({ database: "postgres://user:secret@127.0.0.1:1/none" }).catch((e: unknown) => e);
+    const error = await createPrecinct({ database: "postgres://user:secret@127.0.0.1:1/none" }).catch(
+      (e: unknown) => e,
+    );
     expect(PrecinctError.hasCode(error, "invalid_config")).toBe(true);
     expect((error as Error).message).not.toContain("secret");
   });

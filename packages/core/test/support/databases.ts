@@ -14,7 +14,9 @@ const postgresUrl = process.env.PRECINCT_TEST_POSTGRES_URL;
 
 if (!postgresUrl) {
   if (process.env.CI) {
-    throw new Error("PRECINCT_TEST_POSTGRES_URL is not set: CI must run the storage suites on PostgreSQL too.");
+    throw new Error(
+      "PRECINCT_TEST_POSTGRES_URL is not set: CI must run the storage suites on PostgreSQL too.",
+    );
   }
   console.warn(
     "precinct tests: the PostgreSQL run was SKIPPED because PRECINCT_TEST_POSTGRES_URL is not set " +
@@ -86,7 +88,8 @@ export function forEachDatabase(title: string, suite: (db: () => TestDatabase) =
           name: backend.name,
           url: created.url,
           root,
-          client: () => root.forOrganization({ name: "Test organization", slug: `test-${randomUUID().slice(0, 8)}` }),
+          client: () =>
+            root.forOrganization({ name: "Test organization", slug: `test-${randomUUID().slice(0, 8)}` }),
         };
       });
       afterAll(async () => {

@@ -10,7 +10,9 @@ export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date 
 export const Timestamp = z.iso.datetime({ offset: true });
 
 /** An E.164 phone number (`+19195550134`). */
-export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "expected an E.164 phone number such as +19195550134");
+export const E164 = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/, "expected an E.164 phone number such as +19195550134");
 
 /**
  * An external identifier as `"system:id"` (`"ncsbe:AA123"`, `"action_network:6b3e..."`), OSDI style.
@@ -36,6 +38,16 @@ export const EntityBase = z.object({
 });
 
 /** Outreach channels. */
-export const ChannelName = z.enum(["sms", "email", "voice", "mail", "canvass", "social", "event", "petition", "other"]);
+export const ChannelName = z.enum([
+  "sms",
+  "email",
+  "voice",
+  "mail",
+  "canvass",
+  "social",
+  "event",
+  "petition",
+  "other",
+]);
 /** An outreach channel. */
 export type ChannelName = z.infer<typeof ChannelName>;

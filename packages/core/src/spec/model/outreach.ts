@@ -32,10 +32,12 @@ export const Campaign = EntityBase.extend({
   /** Lifecycle. */
   status: z.enum(["draft", "scheduled", "running", "paused", "completed", "canceled"]).default("draft"),
   /** Who is reached: a saved segment or a static list. */
-  audience: z.object({ segmentId: Id.nullable().default(null), listId: Id.nullable().default(null) }).default({
-    segmentId: null,
-    listId: null,
-  }),
+  audience: z
+    .object({ segmentId: Id.nullable().default(null), listId: Id.nullable().default(null) })
+    .default({
+      segmentId: null,
+      listId: null,
+    }),
   /** Message template (merge fields as `{{givenName|friend}}`). */
   template: z
     .object({

@@ -103,7 +103,15 @@ export const Election = EntityBase.extend({
 export type Election = z.infer<typeof Election>;
 
 /** How a ballot was cast. */
-export const VotingMethod = z.enum(["in_person", "early", "absentee", "mail", "provisional", "other", "unknown"]);
+export const VotingMethod = z.enum([
+  "in_person",
+  "early",
+  "absentee",
+  "mail",
+  "provisional",
+  "other",
+  "unknown",
+]);
 /** How a ballot was cast. */
 export type VotingMethod = z.infer<typeof VotingMethod>;
 

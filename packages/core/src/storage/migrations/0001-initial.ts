@@ -106,7 +106,11 @@ export const initial: Migration = {
       .on("person_address")
       .columns(["organization_id", "zip5", "street_key"])
       .execute();
-    await db.schema.createIndex("person_address_person_idx").on("person_address").column("person_id").execute();
+    await db.schema
+      .createIndex("person_address_person_idx")
+      .on("person_address")
+      .column("person_id")
+      .execute();
 
     await db.schema
       .createTable("person_identifier")
@@ -122,8 +126,15 @@ export const initial: Migration = {
       .column("person_id")
       .execute();
 
-    await create("tag", (b) => b.addColumn("name", "text", (c) => c.notNull()).addColumn("description", "text"));
-    await db.schema.createIndex("tag_name_uq").on("tag").columns(["organization_id", "name"]).unique().execute();
+    await create("tag", (b) =>
+      b.addColumn("name", "text", (c) => c.notNull()).addColumn("description", "text"),
+    );
+    await db.schema
+      .createIndex("tag_name_uq")
+      .on("tag")
+      .columns(["organization_id", "name"])
+      .unique()
+      .execute();
     await db.schema
       .createTable("person_tag")
       .addColumn("organization_id", "text", (c) => c.notNull().references("organization.id"))
@@ -133,7 +144,9 @@ export const initial: Migration = {
       .execute();
     await db.schema.createIndex("person_tag_tag_idx").on("person_tag").column("tag_id").execute();
 
-    await create("list", (b) => b.addColumn("name", "text", (c) => c.notNull()).addColumn("description", "text"));
+    await create("list", (b) =>
+      b.addColumn("name", "text", (c) => c.notNull()).addColumn("description", "text"),
+    );
     await db.schema
       .createTable("list_member")
       .addColumn("organization_id", "text", (c) => c.notNull().references("organization.id"))
@@ -228,7 +241,11 @@ export const initial: Migration = {
       .columns(["organization_id", "state", "state_voter_id"])
       .unique()
       .execute();
-    await db.schema.createIndex("voter_precinct_idx").on("voter").columns(["organization_id", "precinct"]).execute();
+    await db.schema
+      .createIndex("voter_precinct_idx")
+      .on("voter")
+      .columns(["organization_id", "precinct"])
+      .execute();
     await db.schema.createIndex("voter_person_idx").on("voter").column("person_id").execute();
 
     await create("election", (b) =>
@@ -238,7 +255,11 @@ export const initial: Migration = {
         .addColumn("name", "text")
         .addColumn("jurisdiction", "text"),
     );
-    await db.schema.createIndex("election_date_idx").on("election").columns(["organization_id", "date"]).execute();
+    await db.schema
+      .createIndex("election_date_idx")
+      .on("election")
+      .columns(["organization_id", "date"])
+      .execute();
     await db.schema
       .createTable("vote_history")
       .addColumn("organization_id", "text", (c) => c.notNull().references("organization.id"))
@@ -248,7 +269,11 @@ export const initial: Migration = {
       .addColumn("party", "text")
       .addPrimaryKeyConstraint("vote_history_pk", ["voter_id", "election_id"])
       .execute();
-    await db.schema.createIndex("vote_history_election_idx").on("vote_history").column("election_id").execute();
+    await db.schema
+      .createIndex("vote_history_election_idx")
+      .on("vote_history")
+      .column("election_id")
+      .execute();
 
     await create("campaign", (b) =>
       b

@@ -1,8 +1,13 @@
 import type { Kysely, Selectable } from "kysely";
 import { normalizeEmail, normalizePhone, normalizeTimestamp } from "../../normalize/index.js";
-import type { ConsentChannel, ConsentEvent, ConsentEventInput, ConsentStatus } from "../../spec/model/consent.js";
-import { ConsentEventInput as ConsentEventInputSchema } from "../../spec/model/consent.js";
 import { NotFoundError } from "../../spec/errors.js";
+import type {
+  ConsentChannel,
+  ConsentEvent,
+  ConsentEventInput,
+  ConsentStatus,
+} from "../../spec/model/consent.js";
+import { ConsentEventInput as ConsentEventInputSchema } from "../../spec/model/consent.js";
 import { newId, now, parseInput } from "../codec.js";
 import type { ConsentEventTable, Database } from "../schema.js";
 
@@ -65,10 +70,17 @@ export class ConsentRepository {
       source: data.source,
       rawText: data.rawText ?? null,
       campaignId: data.campaignId ?? null,
-      occurredAt: data.occurredAt === undefined ? recordedAt : normalizeTimestamp(data.occurredAt, { field: "occurredAt" }),
+      occurredAt:
+        data.occurredAt === undefined
+          ? recordedAt
+          : normalizeTimestamp(data.occurredAt, { field: "occurredAt" }),
       recordedAt,
     };
-    const inserted = await this.#db.insertInto("consentEvent").values(row).returningAll().executeTakeFirstOrThrow();
+    const inserted = await this.#db
+      .insertInto("consentEvent")
+      .values(row)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     const event = toEvent(inserted);
     this.#onRecord(event);
     return event;

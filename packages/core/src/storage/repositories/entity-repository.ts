@@ -52,7 +52,9 @@ export class EntityRepository<S extends z.ZodObject> {
     this.#db = db as unknown as GenericDb;
     this.#organizationId = organizationId;
     this.#spec = spec;
-    this.#input = spec.schema.omit({ id: true, organizationId: true, createdAt: true, updatedAt: true }).strict();
+    this.#input = spec.schema
+      .omit({ id: true, organizationId: true, createdAt: true, updatedAt: true })
+      .strict();
   }
 
   /** Creates a row and returns it. */
@@ -60,7 +62,13 @@ export class EntityRepository<S extends z.ZodObject> {
     const data = parseInput(this.#input, input) as Record<string, unknown>;
     await this.#checkReferences(data);
     const stamp = now();
-    const row = { ...this.#encode(data), id: newId(), organizationId: this.#organizationId, createdAt: stamp, updatedAt: stamp };
+    const row = {
+      ...this.#encode(data),
+      id: newId(),
+      organizationId: this.#organizationId,
+      createdAt: stamp,
+      updatedAt: stamp,
+    };
     await this.#db.insertInto(this.#spec.table).values(row).execute();
     return this.#decode(row);
   }
@@ -85,7 +93,10 @@ export class EntityRepository<S extends z.ZodObject> {
 
   /** Rows in creation order, filtered by equality on scalar fields. */
   async list(options: ListOptions<z.output<S>> = {}): Promise<z.output<S>[]> {
-    let query = this.#db.selectFrom(this.#spec.table).selectAll().where("organizationId", "=", this.#organizationId);
+    let query = this.#db
+      .selectFrom(this.#spec.table)
+      .selectAll()
+      .where("organizationId", "=", this.#organizationId);
     for (const [key, value] of Object.entries(options.where ?? {})) {
       query = value === null ? query.where(key, "is", null) : query.where(key, "=", value as string | number);
     }
@@ -114,7 +125,13 @@ export class EntityRepository<S extends z.ZodObject> {
   /** Changes the given fields and returns the row. */
   async update(id: string, patch: EntityPatch<S>): Promise<z.output<S>> {
     const current = await this.require(id);
-    const { id: _i, organizationId: _o, createdAt: _c, updatedAt: _u, ...rest } = current as Record<string, unknown>;
+    const {
+      id: _i,
+      organizationId: _o,
+      createdAt: _c,
+      updatedAt: _u,
+      ...rest
+    } = current as Record<string, unknown>;
     const data = parseInput(this.#input, { ...rest, ...patch }) as Record<string, unknown>;
     await this.#checkReferences(data);
     const values = { ...this.#encode(data), updatedAt: now() };
@@ -146,7 +163,8 @@ export class EntityRepository<S extends z.ZodObject> {
   #decode(row: Record<string, unknown>): z.output<S> {
     const data: Record<string, unknown> = { ...row };
     for (const key of this.#spec.json) data[key] = fromJson(data[key], null);
-    for (const [key, value] of Object.entries(data)) if (value === null && !this.#spec.json.includes(key as never)) data[key] = null;
+    for (const [key, value] of Object.entries(data))
+      if (value === null && !this.#spec.json.includes(key as never)) data[key] = null;
     return this.#spec.schema.parse(data) as z.output<S>;
   }
 

@@ -34,7 +34,14 @@ export class ListRepository extends EntityRepository<typeof List> {
     const stamp = now();
     const result = await this.#db
       .insertInto("listMember")
-      .values(unique.map((personId) => ({ organizationId: this.#organizationId, listId, personId, addedAt: stamp })))
+      .values(
+        unique.map((personId) => ({
+          organizationId: this.#organizationId,
+          listId,
+          personId,
+          addedAt: stamp,
+        })),
+      )
       .onConflict((oc) => oc.columns(["listId", "personId"]).doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0);

@@ -15,8 +15,10 @@ export class OrganizationStore {
 
   async create(input: OrganizationInput): Promise<Organization> {
     const data = parseInput(OrganizationInputSchema, input);
-    if (data.parentId && !(await this.get(data.parentId))) throw new NotFoundError("Organization", data.parentId);
-    if (await this.get(data.slug)) throw new ConfigError(`An organization with slug "${data.slug}" already exists.`);
+    if (data.parentId && !(await this.get(data.parentId)))
+      throw new NotFoundError("Organization", data.parentId);
+    if (await this.get(data.slug))
+      throw new ConfigError(`An organization with slug "${data.slug}" already exists.`);
     const stamp = now();
     const row: OrganizationTable = {
       id: newId(),
@@ -44,7 +46,12 @@ export class OrganizationStore {
   }
 
   async children(parentId: string): Promise<Organization[]> {
-    return this.#db.selectFrom("organization").selectAll().where("parentId", "=", parentId).orderBy("name").execute();
+    return this.#db
+      .selectFrom("organization")
+      .selectAll()
+      .where("parentId", "=", parentId)
+      .orderBy("name")
+      .execute();
   }
 
   async update(
@@ -52,7 +59,12 @@ export class OrganizationStore {
     patch: Partial<Pick<Organization, "name" | "timeZone" | "postalAddress" | "helpText">>,
   ): Promise<Organization> {
     const data = parseInput(
-      OrganizationInputSchema.pick({ name: true, timeZone: true, postalAddress: true, helpText: true }).partial(),
+      OrganizationInputSchema.pick({
+        name: true,
+        timeZone: true,
+        postalAddress: true,
+        helpText: true,
+      }).partial(),
       patch,
     );
     await this.#db

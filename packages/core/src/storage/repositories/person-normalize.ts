@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import {
   addressMatchKey,
   nameMatchKey,
@@ -13,7 +14,6 @@ import type { CustomFields } from "../../spec/model/common.js";
 import type { EmailAddress, PersonInput, PhoneNumber, PostalAddress } from "../../spec/model/person.js";
 import { PersonInput as PersonInputSchema } from "../../spec/model/person.js";
 import { parseInput } from "../codec.js";
-import type { z } from "zod";
 
 /** A person input after validation and normalization: blanks removed, contact points in canonical form. */
 export interface NormalizedPersonInput {
@@ -45,7 +45,10 @@ const blank = (value: unknown): boolean =>
   value === undefined || value === null || (typeof value === "string" && value.trim() === "");
 
 /** Validates and normalizes a {@link PersonInput}; throws `InvalidInputError` naming the field and value. */
-export function normalizePersonInput(input: PersonInput, options: PersonNormalizeOptions = {}): NormalizedPersonInput {
+export function normalizePersonInput(
+  input: PersonInput,
+  options: PersonNormalizeOptions = {},
+): NormalizedPersonInput {
   const data = parseInput(PersonInputSchema, input);
   const out: NormalizedPersonInput = {
     emailAddresses: [],
@@ -77,7 +80,11 @@ export function normalizePersonInput(input: PersonInput, options: PersonNormaliz
   if (!blank(data.birthYear)) {
     if (out.birthYear !== undefined && out.birthYear !== data.birthYear) {
       // A birth year that contradicts the birth date is a data error the caller must see.
-      throw new InvalidInputError({ field: "birthYear", value: data.birthYear, reason: `contradicts birthdate ${String(out.birthdate)}` });
+      throw new InvalidInputError({
+        field: "birthYear",
+        value: data.birthYear,
+        reason: `contradicts birthdate ${String(out.birthdate)}`,
+      });
     }
     out.birthYear = data.birthYear as number;
   }

@@ -1,7 +1,13 @@
 import type { Kysely, Transaction } from "kysely";
 import { areNicknameEquivalent } from "../../normalize/index.js";
 import { NotFoundError } from "../../spec/errors.js";
-import type { EmailAddress, Person, PersonInput, PhoneNumber, PostalAddress } from "../../spec/model/person.js";
+import type {
+  EmailAddress,
+  Person,
+  PersonInput,
+  PhoneNumber,
+  PostalAddress,
+} from "../../spec/model/person.js";
 import { fromBool, fromJson, newId, now, toBool, toJson } from "../codec.js";
 import type { Database, DialectName } from "../schema.js";
 import {
@@ -122,12 +128,20 @@ export class PersonRepository {
       }
       const { merged, changes } = mergePerson(match.person, incoming);
       if (changes.length === 0) {
-        return { status: "matched", person: match.person, matchedBy: match.rule, changes, warnings } satisfies UpsertResult;
+        return {
+          status: "matched",
+          person: match.person,
+          matchedBy: match.rule,
+          changes,
+          warnings,
+        } satisfies UpsertResult;
       }
       for (const identifier of incoming.identifiers) {
         const owner = await this.#identifierOwner(trx, identifier);
         if (owner && owner !== match.person.id) {
-          warnings.push(`identifier ${identifier} already belongs to person ${owner}; not added to ${match.person.id}`);
+          warnings.push(
+            `identifier ${identifier} already belongs to person ${owner}; not added to ${match.person.id}`,
+          );
           merged.identifiers = merged.identifiers.filter((value) => value !== identifier);
         }
       }
@@ -180,7 +194,8 @@ export class PersonRepository {
 
   /** People with this email address (normalized before lookup). Several people may share one. */
   async findByEmail(email: string): Promise<Person[]> {
-    const normalized = normalizePersonInput({ emailAddresses: [{ address: email }] }).emailAddresses[0]!.address;
+    const normalized = normalizePersonInput({ emailAddresses: [{ address: email }] }).emailAddresses[0]!
+      .address;
     const rows = await this.#db
       .selectFrom("personEmail")
       .select("personId")
@@ -196,8 +211,8 @@ export class PersonRepository {
 
   /** People with this phone number (normalized before lookup). Household members may share one. */
   async findByPhone(phone: string): Promise<Person[]> {
-    const normalized = normalizePersonInput({ phoneNumbers: [{ number: phone }] }, this.#options).phoneNumbers[0]!
-      .number;
+    const normalized = normalizePersonInput({ phoneNumbers: [{ number: phone }] }, this.#options)
+      .phoneNumbers[0]!.number;
     const rows = await this.#db
       .selectFrom("personPhone")
       .select("personId")
@@ -413,7 +428,12 @@ export class PersonRepository {
     if (!row) throw new NotFoundError(table === "person" ? "Person" : "Household", id);
   }
 
-  async #write(trx: Transaction<Database>, id: string, person: NormalizedPersonInput, isNew: boolean): Promise<void> {
+  async #write(
+    trx: Transaction<Database>,
+    id: string,
+    person: NormalizedPersonInput,
+    isNew: boolean,
+  ): Promise<void> {
     const org = this.#organizationId;
     const stamp = now();
     const row = {
@@ -438,7 +458,12 @@ export class PersonRepository {
         .values({ ...row, id, organizationId: org, createdAt: stamp })
         .execute();
     } else {
-      await trx.updateTable("person").set(row).where("id", "=", id).where("organizationId", "=", org).execute();
+      await trx
+        .updateTable("person")
+        .set(row)
+        .where("id", "=", id)
+        .where("organizationId", "=", org)
+        .execute();
       await trx.deleteFrom("personEmail").where("personId", "=", id).execute();
       await trx.deleteFrom("personPhone").where("personId", "=", id).execute();
       await trx.deleteFrom("personAddress").where("personId", "=", id).execute();
@@ -527,7 +552,14 @@ export class PersonRepository {
     await trx
       .insertInto("tag")
       .values(
-        tags.map((name) => ({ id: newId(), organizationId: org, name, description: null, createdAt: stamp, updatedAt: stamp })),
+        tags.map((name) => ({
+          id: newId(),
+          organizationId: org,
+          name,
+          description: null,
+          createdAt: stamp,
+          updatedAt: stamp,
+        })),
       )
       .onConflict((oc) => oc.columns(["organizationId", "name"]).doNothing())
       .execute();
@@ -662,11 +694,16 @@ function compatible(person: Person, incoming: NormalizedPersonInput, rule: Match
     const stored = systems.get(system);
     if (stored && !stored.has(value)) return false;
   }
-  if (person.honorificSuffix && incoming.honorificSuffix && person.honorificSuffix !== incoming.honorificSuffix) {
+  if (
+    person.honorificSuffix &&
+    incoming.honorificSuffix &&
+    person.honorificSuffix !== incoming.honorificSuffix
+  ) {
     return false;
   }
   const storedYear = person.birthYear ?? (person.birthdate ? Number(person.birthdate.slice(0, 4)) : null);
-  if (storedYear !== null && incoming.birthYear !== undefined && storedYear !== incoming.birthYear) return false;
+  if (storedYear !== null && incoming.birthYear !== undefined && storedYear !== incoming.birthYear)
+    return false;
   if (person.birthdate && incoming.birthdate && person.birthdate !== incoming.birthdate) return false;
   const storedMiddle = keyOf(person.additionalName);
   const incomingMiddle = keyOf(incoming.additionalName);
@@ -684,7 +721,10 @@ function compatible(person: Person, incoming: NormalizedPersonInput, rule: Match
 }
 
 /** Merges `incoming` into `person`: non-empty values win, lists are unioned, nothing is removed. */
-function mergePerson(person: Person, incoming: NormalizedPersonInput): { merged: NormalizedPersonInput; changes: FieldChange[] } {
+function mergePerson(
+  person: Person,
+  incoming: NormalizedPersonInput,
+): { merged: NormalizedPersonInput; changes: FieldChange[] } {
   const changes: FieldChange[] = [];
   const merged: NormalizedPersonInput = {
     emailAddresses: [],
@@ -698,7 +738,12 @@ function mergePerson(person: Person, incoming: NormalizedPersonInput): { merged:
     const before = person[key];
     let after = incoming[key];
     // "JOSE NUNEZ" from a voter file is the same name as the stored "José Núñez": keep the richer form.
-    if (NAME_FIELDS.has(key) && typeof before === "string" && typeof after === "string" && keyOf(before) === keyOf(after)) {
+    if (
+      NAME_FIELDS.has(key) &&
+      typeof before === "string" &&
+      typeof after === "string" &&
+      keyOf(before) === keyOf(after)
+    ) {
       after = before;
     }
     const value = after ?? before ?? undefined;
@@ -770,7 +815,8 @@ function mergePerson(person: Person, incoming: NormalizedPersonInput): { merged:
   );
 
   const identifiers = [...person.identifiers];
-  for (const identifier of incoming.identifiers) if (!identifiers.includes(identifier)) identifiers.push(identifier);
+  for (const identifier of incoming.identifiers)
+    if (!identifiers.includes(identifier)) identifiers.push(identifier);
   if (identifiers.length !== person.identifiers.length) {
     changes.push({ field: "identifiers", before: person.identifiers, after: identifiers });
   }

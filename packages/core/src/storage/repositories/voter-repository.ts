@@ -1,9 +1,17 @@
 import type { Kysely, Selectable } from "kysely";
 import { z } from "zod";
 import { NotFoundError } from "../../spec/errors.js";
-import { Districts, Election, ElectionType, Voter, VoteRecord, VotingMethod, VoterStatus } from "../../spec/model/voter.js";
 import { IsoDate } from "../../spec/model/common.js";
 import { PostalAddress } from "../../spec/model/person.js";
+import {
+  Districts,
+  Election,
+  ElectionType,
+  type VoteRecord,
+  Voter,
+  VoterStatus,
+  VotingMethod,
+} from "../../spec/model/voter.js";
 import { fromJson, newId, now, parseInput, toJson } from "../codec.js";
 import type { Database, VoterTable } from "../schema.js";
 
@@ -88,27 +96,46 @@ export class VoterRepository {
       precinct: data.precinct ?? null,
       districts: data.districts,
     };
-    const encoded = { ...values, residentialAddress: toJson(values.residentialAddress), mailingAddress: toJson(values.mailingAddress), districts: toJson(values.districts) };
+    const encoded = {
+      ...values,
+      residentialAddress: toJson(values.residentialAddress),
+      mailingAddress: toJson(values.mailingAddress),
+      districts: toJson(values.districts),
+    };
     const stamp = now();
     if (!existing) {
       const id = newId();
       await this.#db
         .insertInto("voter")
-        .values({ ...encoded, id, organizationId: this.#organizationId, personId: null, removedAt: null, createdAt: stamp, updatedAt: stamp })
+        .values({
+          ...encoded,
+          id,
+          organizationId: this.#organizationId,
+          personId: null,
+          removedAt: null,
+          createdAt: stamp,
+          updatedAt: stamp,
+        })
         .execute();
       return { status: "inserted", voter: (await this.get(id))!, changedFields: [] };
     }
     const changedFields = Object.keys(values).filter(
-      (key) => JSON.stringify(values[key as keyof typeof values]) !== JSON.stringify(existing[key as keyof Voter]),
+      (key) =>
+        JSON.stringify(values[key as keyof typeof values]) !== JSON.stringify(existing[key as keyof Voter]),
     );
     // A voter who reappears in a refresh is no longer removed.
-    if (changedFields.length === 0 && existing.removedAt === null) return { status: "unchanged", voter: existing, changedFields };
+    if (changedFields.length === 0 && existing.removedAt === null)
+      return { status: "unchanged", voter: existing, changedFields };
     await this.#db
       .updateTable("voter")
       .set({ ...encoded, removedAt: null, updatedAt: stamp })
       .where("id", "=", existing.id)
       .execute();
-    return { status: "updated", voter: (await this.get(existing.id))!, changedFields: existing.removedAt ? [...changedFields, "removedAt"] : changedFields };
+    return {
+      status: "updated",
+      voter: (await this.get(existing.id))!,
+      changedFields: existing.removedAt ? [...changedFields, "removedAt"] : changedFields,
+    };
   }
 
   /** The voter with this id, or `null`. */
@@ -191,9 +218,21 @@ export class VoterRepository {
   }
 
   /** Finds or creates an election by date, type and jurisdiction. */
-  async election(input: { date: string; type: z.input<typeof ElectionType>; name?: string | null; jurisdiction?: string | null }): Promise<Election> {
+  async election(input: {
+    date: string;
+    type: z.input<typeof ElectionType>;
+    name?: string | null;
+    jurisdiction?: string | null;
+  }): Promise<Election> {
     const data = parseInput(
-      z.object({ date: IsoDate, type: ElectionType, name: z.string().nullish(), jurisdiction: z.string().nullish() }).strict(),
+      z
+        .object({
+          date: IsoDate,
+          type: ElectionType,
+          name: z.string().nullish(),
+          jurisdiction: z.string().nullish(),
+        })
+        .strict(),
       input,
     );
     let query = this.#db
@@ -202,7 +241,9 @@ export class VoterRepository {
       .where("organizationId", "=", this.#organizationId)
       .where("date", "=", data.date)
       .where("type", "=", data.type);
-    query = data.jurisdiction ? query.where("jurisdiction", "=", data.jurisdiction) : query.where("jurisdiction", "is", null);
+    query = data.jurisdiction
+      ? query.where("jurisdiction", "=", data.jurisdiction)
+      : query.where("jurisdiction", "is", null);
     const found = await query.executeTakeFirst();
     if (found) return Election.parse(found);
     const stamp = now();
@@ -221,7 +262,12 @@ export class VoterRepository {
   }
 
   /** Records that a voter voted in an election; a repeat of the same pair is ignored. */
-  async recordVote(input: { voterId: string; electionId: string; method?: z.input<typeof VotingMethod>; party?: string | null }): Promise<void> {
+  async recordVote(input: {
+    voterId: string;
+    electionId: string;
+    method?: z.input<typeof VotingMethod>;
+    party?: string | null;
+  }): Promise<void> {
     const method = VotingMethod.parse(input.method ?? "unknown");
     if (!(await this.get(input.voterId))) throw new NotFoundError("Voter", input.voterId);
     const election = await this.#db
@@ -233,7 +279,13 @@ export class VoterRepository {
     if (!election) throw new NotFoundError("Election", input.electionId);
     await this.#db
       .insertInto("voteHistory")
-      .values({ organizationId: this.#organizationId, voterId: input.voterId, electionId: input.electionId, method, party: input.party ?? null })
+      .values({
+        organizationId: this.#organizationId,
+        voterId: input.voterId,
+        electionId: input.electionId,
+        method,
+        party: input.party ?? null,
+      })
       .onConflict((oc) => oc.columns(["voterId", "electionId"]).doNothing())
       .execute();
   }
