@@ -8,6 +8,9 @@ export default defineConfig({
   resolve: {
     alias: {
       "@precinct/core": src("core"),
+      "@precinct/testing/conformance": fileURLToPath(
+        new URL("./packages/testing/src/conformance.ts", import.meta.url),
+      ),
       "@precinct/testing": src("testing"),
     },
   },

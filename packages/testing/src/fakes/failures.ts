@@ -120,13 +120,16 @@ export class FailureInjector<TInput> implements FakeFailureControls<TInput> {
   private readonly queue: FakeFailureInput[] = [];
   private readonly rules = new Set<{ predicate: (input: TInput) => boolean; failure: FakeFailureInput }>();
 
+  /** @param provider - The provider name put on the errors. */
   constructor(private readonly provider: string) {}
 
+  /** {@inheritDoc FakeFailureControls.failNext} */
   failNext(failure: FakeFailureInput, options: { readonly times?: number } = {}): void {
     const times = options.times ?? 1;
     for (let i = 0; i < times; i++) this.queue.push(failure);
   }
 
+  /** {@inheritDoc FakeFailureControls.failWhen} */
   failWhen(predicate: (input: TInput) => boolean, failure: FakeFailureInput): () => void {
     const rule = { predicate, failure };
     this.rules.add(rule);
@@ -143,6 +146,7 @@ export class FailureInjector<TInput> implements FakeFailureControls<TInput> {
     return undefined;
   }
 
+  /** Drops every queued failure and rule. */
   reset(): void {
     this.queue.length = 0;
     this.rules.clear();

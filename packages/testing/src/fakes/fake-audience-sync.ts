@@ -11,6 +11,7 @@ import {
   type AudienceSyncResult,
   type AudienceSyncV1,
   InvalidInputError,
+  type OperationOptions,
 } from "@precinct/core";
 import { FailureInjector, type FakeFailureControls } from "./failures.js";
 import { requirePositiveInteger, requireString, throwIfAborted } from "./util.js";
@@ -40,9 +41,9 @@ export interface FakeAudienceSync extends AudienceSyncV1, FakeFailureControls<Au
   /** Every successful call, in order. */
   readonly calls: readonly FakeAudienceCall[];
   /** Removes members. */
-  remove(input: AudienceSyncInput): Promise<AudienceSyncResult>;
+  remove(input: AudienceSyncInput, options?: OperationOptions): Promise<AudienceSyncResult>;
   /** Replaces an audience's members. */
-  replace(input: AudienceSyncInput): Promise<AudienceSyncResult>;
+  replace(input: AudienceSyncInput, options?: OperationOptions): Promise<AudienceSyncResult>;
   /** The members an audience holds now, in insertion order. */
   members(audienceId: string): AudienceMember[];
   /** Forgets every audience and call. */

@@ -13,6 +13,7 @@ import {
   type EmailTransportV1,
   InvalidInputError,
   NotFoundError,
+  type OperationOptions,
   type OutboundEmail,
   type OutboundEmailBatch,
   type Suppression,
@@ -20,7 +21,7 @@ import {
   type WebhookRequest,
 } from "@precinct/core";
 import { FailureInjector, type FakeFailureControls, type FakeFailureInput } from "./failures.js";
-import { idSequence, parseDate, requirePositiveInteger, requireString, throwIfAborted } from "./util.js";
+import { idSequence, requireDate, requirePositiveInteger, requireString, throwIfAborted } from "./util.js";
 import { createSignedJsonWebhook, DEFAULT_FAKE_WEBHOOK_SECRET, verifyFakeWebhook } from "./webhooks.js";
 
 /** Options for {@link createFakeEmail}. */
@@ -82,7 +83,7 @@ export interface FakeEmailTransport extends EmailTransportV1, FakeFailureControl
   /** Checks the `x-fake-signature` HMAC of the raw body. */
   verifyWebhook(request: WebhookRequest): boolean;
   /** Streams suppressions created at or after `since`. */
-  suppressions(since?: Date): AsyncIterable<Suppression>;
+  suppressions(since?: Date, options?: OperationOptions): AsyncIterable<Suppression>;
   /**
    * Makes messages matching `predicate` come back `rejected` with `failure` (the rest of the batch is
    * accepted). Returns a function that removes the rule.
@@ -134,7 +135,11 @@ export function createFakeEmail(options: FakeEmailOptions = {}): FakeEmailTransp
   const isSuppressed = (email: string) =>
     suppressionList.some((s) => s.email === email.toLowerCase() && s.reason !== "group_unsubscribe");
 
-  const suppress = (email: string, reason: SuppressionReason, extra: { groupId?: string } = {}): Suppression => {
+  const suppress = (
+    email: string,
+    reason: SuppressionReason,
+    extra: { groupId?: string } = {},
+  ): Suppression => {
     const suppression: Suppression = {
       email: email.toLowerCase(),
       reason,
@@ -147,7 +152,8 @@ export function createFakeEmail(options: FakeEmailOptions = {}): FakeEmailTransp
 
   const emit = (input: FakeEmailEventInput): EmailEvent => {
     const message = input.providerId === undefined ? undefined : byId.get(input.providerId);
-    if (input.providerId !== undefined && message === undefined) throw new NotFoundError("Email", input.providerId);
+    if (input.providerId !== undefined && message === undefined)
+      throw new NotFoundError("Email", input.providerId);
     const email = requireString("email", input.email ?? message?.message.to.email);
     const base = {
       eventId: eventIds.next(),
@@ -160,7 +166,13 @@ export function createFakeEmail(options: FakeEmailOptions = {}): FakeEmailTransp
     switch (input.type) {
       case "bounce": {
         const bounceType = input.bounceType ?? "bounce";
-        event = { ...base, type: "bounce", bounceType, ...(input.reason ? { reason: input.reason } : {}), raw: {} };
+        event = {
+          ...base,
+          type: "bounce",
+          bounceType,
+          ...(input.reason ? { reason: input.reason } : {}),
+          raw: {},
+        };
         if (bounceType === "bounce") suppress(email, "bounce");
         break;
       }
@@ -178,7 +190,8 @@ export function createFakeEmail(options: FakeEmailOptions = {}): FakeEmailTransp
         if (input.type === "group_unsubscribe") suppress(email, "group_unsubscribe", { groupId });
         else {
           const index = suppressionList.findIndex(
-            (s) => s.email === email.toLowerCase() && s.reason === "group_unsubscribe" && s.groupId === groupId,
+            (s) =>
+              s.email === email.toLowerCase() && s.reason === "group_unsubscribe" && s.groupId === groupId,
           );
           if (index >= 0) suppressionList.splice(index, 1);
         }
@@ -205,7 +218,11 @@ export function createFakeEmail(options: FakeEmailOptions = {}): FakeEmailTransp
     async send(batch: OutboundEmailBatch, sendOptions) {
       throwIfAborted(sendOptions?.signal);
       if (!Array.isArray(batch?.messages) || batch.messages.length === 0) {
-        throw new InvalidInputError({ field: "messages", value: batch?.messages, reason: "must be a non-empty array" });
+        throw new InvalidInputError({
+          field: "messages",
+          value: batch?.messages,
+          reason: "must be a non-empty array",
+        });
       }
       if (batch.messages.length > maxBatchSize) {
         throw new InvalidInputError({
@@ -223,7 +240,11 @@ export function createFakeEmail(options: FakeEmailOptions = {}): FakeEmailTransp
         const previous = byKey.get(idempotencyKey);
         if (previous !== undefined) return { status: "accepted", idempotencyKey, providerId: previous };
         if (message.html === undefined && message.text === undefined) {
-          const invalid = new InvalidInputError({ field: "html", value: undefined, reason: "html or text is required" });
+          const invalid = new InvalidInputError({
+            field: "html",
+            value: undefined,
+            reason: "html or text is required",
+          });
           return { status: "rejected", idempotencyKey, error: invalid };
         }
         const rejected = rejections.take(message);
@@ -247,7 +268,8 @@ export function createFakeEmail(options: FakeEmailOptions = {}): FakeEmailTransp
       } catch (cause) {
         throw new InvalidInputError({ field: "body", value: request.rawBody, reason: "not JSON", cause });
       }
-      if (!Array.isArray(body)) throw new InvalidInputError({ field: "body", value: body, reason: "not an array" });
+      if (!Array.isArray(body))
+        throw new InvalidInputError({ field: "body", value: body, reason: "not an array" });
       return body.map((item: unknown, index) => fromWire(item, `[${index}]`));
     },
 
@@ -255,7 +277,8 @@ export function createFakeEmail(options: FakeEmailOptions = {}): FakeEmailTransp
       return verifyFakeWebhook(request, secret);
     },
 
-    async *suppressions(since) {
+    async *suppressions(since, suppressionOptions) {
+      throwIfAborted(suppressionOptions?.signal);
       for (const suppression of [...suppressionList]) {
         if (since === undefined || suppression.createdAt >= since) yield suppression;
       }
@@ -330,7 +353,7 @@ function fromWire(item: unknown, path: string): EmailEvent {
     eventId: requireString(`${path}.eventId`, text("eventId")),
     ...(providerId !== undefined ? { providerId } : {}),
     email: requireString(`${path}.email`, text("email")),
-    occurredAt: parseDate(`${path}.occurredAt`, requireString(`${path}.occurredAt`, text("occurredAt"))),
+    occurredAt: requireDate(`${path}.occurredAt`, text("occurredAt")),
     ...(typeof customArgs === "object" && customArgs !== null
       ? { customArgs: customArgs as Record<string, string> }
       : {}),
@@ -342,7 +365,11 @@ function fromWire(item: unknown, path: string): EmailEvent {
     case "bounce": {
       const bounceType = text("bounceType");
       if (bounceType !== "bounce" && bounceType !== "blocked") {
-        throw new InvalidInputError({ field: `${path}.bounceType`, value: bounceType, reason: "bounce or blocked" });
+        throw new InvalidInputError({
+          field: `${path}.bounceType`,
+          value: bounceType,
+          reason: "bounce or blocked",
+        });
       }
       return { ...base, type: "bounce", bounceType, ...withReason };
     }

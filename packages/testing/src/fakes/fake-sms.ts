@@ -172,7 +172,16 @@ export interface FakeSmsTransport extends SmsTransportV1, FakeFailureControls<Ou
   reset(): void;
 }
 
-const OPT_OUT_KEYWORDS = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"]);
+const OPT_OUT_KEYWORDS = new Set([
+  "STOP",
+  "STOPALL",
+  "UNSUBSCRIBE",
+  "CANCEL",
+  "END",
+  "QUIT",
+  "REVOKE",
+  "OPTOUT",
+]);
 const OPT_IN_KEYWORDS = new Set(["START", "UNSTOP", "YES"]);
 
 /**
@@ -209,7 +218,11 @@ export function createFakeSms(options: FakeSmsOptions = {}): FakeSmsTransport {
   const scripts = new Set<ScriptedReply>();
   const inboundListeners = new Set<(message: InboundSms) => void>();
   const statusListeners = new Set<(update: StatusUpdate) => void>();
-  const pending = new Set<{ timer: ReturnType<typeof setTimeout>; done: Promise<void>; resolve: () => void }>();
+  const pending = new Set<{
+    timer: ReturnType<typeof setTimeout>;
+    done: Promise<void>;
+    resolve: () => void;
+  }>();
 
   const receive = (input: FakeInboundInput): InboundSms => {
     const message: InboundSms = {
@@ -272,7 +285,11 @@ export function createFakeSms(options: FakeSmsOptions = {}): FakeSmsTransport {
       throwIfAborted(sendOptions?.signal);
       const key = requireString("idempotencyKey", message.idempotencyKey);
       if (typeof message.body !== "string" || (message.body === "" && !message.mediaUrls?.length)) {
-        throw new InvalidInputError({ field: "body", value: message.body, reason: "must be text or carry media" });
+        throw new InvalidInputError({
+          field: "body",
+          value: message.body,
+          reason: "must be text or carry media",
+        });
       }
       const previous = byKey.get(key);
       if (previous !== undefined) return { ...previous };
@@ -312,7 +329,11 @@ export function createFakeSms(options: FakeSmsOptions = {}): FakeSmsTransport {
     async parseInbound(request) {
       const form = parseForm(request.rawBody);
       if (form.Type !== "inbound") {
-        throw new InvalidInputError({ field: "Type", value: form.Type, reason: "not an inbound-message webhook" });
+        throw new InvalidInputError({
+          field: "Type",
+          value: form.Type,
+          reason: "not an inbound-message webhook",
+        });
       }
       return {
         providerId: requireString("MessageId", form.MessageId),
@@ -330,7 +351,11 @@ export function createFakeSms(options: FakeSmsOptions = {}): FakeSmsTransport {
         throw new InvalidInputError({ field: "Type", value: form.Type, reason: "not a status webhook" });
       }
       if (!isMessageStatus(form.Status)) {
-        throw new InvalidInputError({ field: "Status", value: form.Status, reason: "unknown message status" });
+        throw new InvalidInputError({
+          field: "Status",
+          value: form.Status,
+          reason: "unknown message status",
+        });
       }
       const occurredAt = parseDate("OccurredAt", form.OccurredAt);
       return {

@@ -8,6 +8,7 @@
 import {
   InvalidInputError,
   NotFoundError,
+  type OperationOptions,
   type PostMetrics,
   type PublishedPost,
   type ScheduledPost,
@@ -48,11 +49,11 @@ export interface FakeSocialPublisher extends SocialPublisherV1, FakeFailureContr
   /** Every post published or scheduled, in order, with its current state. */
   readonly posts: readonly FakePost[];
   /** Asks the network to publish later. */
-  schedule(post: SocialPost, at: Date): Promise<ScheduledPost>;
+  schedule(post: SocialPost, at: Date, options?: OperationOptions): Promise<ScheduledPost>;
   /** Deletes a post. Throws `NotFoundError` for an unknown or already deleted id. */
-  delete(providerId: string): Promise<void>;
+  delete(providerId: string, options?: OperationOptions): Promise<void>;
   /** Returns the metrics set with {@link FakeSocialPublisher.setMetrics}, else zeros. */
-  metrics(providerId: string): Promise<PostMetrics>;
+  metrics(providerId: string, options?: OperationOptions): Promise<PostMetrics>;
   /** Sets the metrics `metrics()` reports for a post. */
   setMetrics(providerId: string, metrics: Omit<PostMetrics, "asOf">): void;
   /** Forgets everything; ids restart at 000001. */
@@ -80,10 +81,19 @@ export function createFakeSocial(options: FakeSocialOptions = {}): FakeSocialPub
     return index;
   };
 
-  const create = (post: SocialPost, state: "published" | "scheduled", at: Date, signal?: AbortSignal): FakePost => {
+  const create = (
+    post: SocialPost,
+    state: "published" | "scheduled",
+    at: Date,
+    signal?: AbortSignal,
+  ): FakePost => {
     throwIfAborted(signal);
     if (typeof post.text !== "string" || post.text.length === 0 || [...post.text].length > maxLength) {
-      throw new InvalidInputError({ field: "text", value: post.text, reason: `must be 1 to ${maxLength} characters` });
+      throw new InvalidInputError({
+        field: "text",
+        value: post.text,
+        reason: `must be 1 to ${maxLength} characters`,
+      });
     }
     const previous = post.idempotencyKey === undefined ? undefined : byKey.get(post.idempotencyKey);
     if (previous !== undefined) return previous;
@@ -123,7 +133,13 @@ export function createFakeSocial(options: FakeSocialOptions = {}): FakeSocialPub
     async metrics(providerId, metricsOptions) {
       throwIfAborted(metricsOptions?.signal);
       find(providerId);
-      const set = metrics.get(providerId) ?? { impressions: 0, reactions: 0, shares: 0, comments: 0, clicks: 0 };
+      const set = metrics.get(providerId) ?? {
+        impressions: 0,
+        reactions: 0,
+        shares: 0,
+        comments: 0,
+        clicks: 0,
+      };
       return { ...set, asOf: now() };
     },
 

@@ -15,6 +15,7 @@ import {
   ConfigError,
   InvalidInputError,
   NotFoundError,
+  type OperationOptions,
   type OutboundCall,
   type VoiceConference,
   type VoiceTransportV1,
@@ -92,11 +93,14 @@ export interface FakeVoiceTransport extends VoiceTransportV1, FakeFailureControl
   /** Conference rooms and the provider ids of the calls in each. */
   readonly conferences: ReadonlyMap<string, readonly string[]>;
   /** Every `answerInstructions()` input and output, in order. */
-  readonly instructions: readonly { readonly input: AnswerInstructionsInput; readonly output: AnswerInstructions }[];
+  readonly instructions: readonly {
+    readonly input: AnswerInstructionsInput;
+    readonly output: AnswerInstructions;
+  }[];
   /** Status updates produced by {@link FakeVoiceTransport.progress}, in order. */
   readonly statusUpdates: readonly CallStatusUpdate[];
   /** Ends a call. Throws `NotFoundError` for an unknown id. */
-  hangup(providerId: string): Promise<void>;
+  hangup(providerId: string, options?: OperationOptions): Promise<void>;
   /** Parses the fake's signed form-encoded call-status webhook. */
   parseStatus(request: WebhookRequest): Promise<CallStatusUpdate>;
   /** Checks the `x-fake-signature` HMAC of the raw body. */
@@ -165,7 +169,11 @@ export function createFakeVoice(options: FakeVoiceOptions = {}): FakeVoiceTransp
     conferences.set(conferenceName, room);
   };
 
-  const place = async (params: OutboundCall, signal?: AbortSignal, conferenceName?: string): Promise<CallResult> => {
+  const place = async (
+    params: OutboundCall,
+    signal?: AbortSignal,
+    conferenceName?: string,
+  ): Promise<CallResult> => {
     throwIfAborted(signal);
     const key = requireString("idempotencyKey", params.idempotencyKey);
     requireE164("to", params.to);
@@ -200,7 +208,11 @@ export function createFakeVoice(options: FakeVoiceOptions = {}): FakeVoiceTransp
     return { ...result };
   };
 
-  const statusFor = (call: FakeCall, status: CallStatus, extra: Partial<CallStatusUpdate> = {}): CallStatusUpdate => {
+  const statusFor = (
+    call: FakeCall,
+    status: CallStatus,
+    extra: Partial<CallStatusUpdate> = {},
+  ): CallStatusUpdate => {
     const base = { providerId: call.providerId, status, occurredAt: now(), ...extra };
     return { ...base, raw: { ...base, occurredAt: base.occurredAt.toISOString() } };
   };
@@ -243,7 +255,8 @@ export function createFakeVoice(options: FakeVoiceOptions = {}): FakeVoiceTransp
       return output;
     },
 
-    async hangup(providerId) {
+    async hangup(providerId, hangupOptions) {
+      throwIfAborted(hangupOptions?.signal);
       const call = get(providerId);
       if (finished.has(providerId)) return;
       finished.add(providerId);
@@ -257,7 +270,11 @@ export function createFakeVoice(options: FakeVoiceOptions = {}): FakeVoiceTransp
       }
       const status = form.CallStatus as CallStatus;
       if (!CALL_STATUS_SET.has(status)) {
-        throw new InvalidInputError({ field: "CallStatus", value: form.CallStatus, reason: "unknown call status" });
+        throw new InvalidInputError({
+          field: "CallStatus",
+          value: form.CallStatus,
+          reason: "unknown call status",
+        });
       }
       const answeredBy = form.AnsweredBy as AnsweredBy | undefined;
       if (answeredBy !== undefined && !ANSWERED_BY_SET.has(answeredBy)) {
@@ -376,7 +393,9 @@ function normalizeDistribution(distribution: FakeCallDistribution): [FakeCallOut
   const entries = OUTCOMES.map((outcome): [FakeCallOutcome, number] => [outcome, distribution[outcome] ?? 0]);
   for (const [outcome, weight] of entries) {
     if (!Number.isFinite(weight) || weight < 0) {
-      throw new ConfigError(`createFakeVoice: outcome weight for "${outcome}" must be a non-negative number.`);
+      throw new ConfigError(
+        `createFakeVoice: outcome weight for "${outcome}" must be a non-negative number.`,
+      );
     }
   }
   const total = entries.reduce((sum, [, weight]) => sum + weight, 0);

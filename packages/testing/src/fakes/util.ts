@@ -40,7 +40,11 @@ export function requireString(field: string, value: unknown): string {
 /** Throws {@link InvalidInputError} unless `value` is an E.164 phone number. */
 export function requireE164(field: string, value: unknown): string {
   if (typeof value !== "string" || !E164.test(value)) {
-    throw new InvalidInputError({ field, value, reason: "must be an E.164 phone number such as +19195550123" });
+    throw new InvalidInputError({
+      field,
+      value,
+      reason: "must be an E.164 phone number such as +19195550123",
+    });
   }
   return value;
 }
@@ -51,7 +55,15 @@ export function parseDate(field: string, value: string | undefined): Date | unde
 export function parseDate(field: string, value: string | undefined, fallback?: Date): Date | undefined {
   if (value === undefined || value === "") return fallback;
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new InvalidInputError({ field, value, reason: "must be an ISO date" });
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidInputError({ field, value, reason: "must be an ISO date" });
+  return date;
+}
+
+/** Parses a required ISO date field. */
+export function requireDate(field: string, value: unknown): Date {
+  const date = parseDate(field, requireString(field, value));
+  if (date === undefined) throw new InvalidInputError({ field, value, reason: "is required" });
   return date;
 }
 

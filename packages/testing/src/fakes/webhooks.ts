@@ -66,11 +66,22 @@ export function createSignedFormWebhook(
 }
 
 /** Builds a JSON fake webhook signed under `secret`, or under a wrong secret when `forged`. */
-export function createSignedJsonWebhook(url: string, body: unknown, secret: string, forged = false): WebhookRequest {
+export function createSignedJsonWebhook(
+  url: string,
+  body: unknown,
+  secret: string,
+  forged = false,
+): WebhookRequest {
   return signed(url, JSON.stringify(body), "application/json", secret, forged);
 }
 
-function signed(url: string, rawBody: string, contentType: string, secret: string, forged: boolean): WebhookRequest {
+function signed(
+  url: string,
+  rawBody: string,
+  contentType: string,
+  secret: string,
+  forged: boolean,
+): WebhookRequest {
   const signature = signFakeWebhook(rawBody, forged ? `${secret}-forged` : secret);
   return createWebhookRequest({ url, rawBody, contentType, headers: { [FAKE_SIGNATURE_HEADER]: signature } });
 }

@@ -8,7 +8,7 @@ import type { PrecinctError } from "../errors.js";
 import type { Awaitable, OperationOptions, WebhookRequest } from "./common.js";
 
 /** An email address with an optional display name. */
-export interface EmailAddress {
+export interface NamedEmailAddress {
   /** The address, trimmed and lowercased by core's normalization. */
   readonly email: string;
   /** A display name (`"Riverside Tenants Union"`). */
@@ -18,11 +18,11 @@ export interface EmailAddress {
 /** One personalized email to one recipient. */
 export interface OutboundEmail {
   /** The recipient. One per message: consent, suppression and tracking are per address. */
-  readonly to: EmailAddress;
+  readonly to: NamedEmailAddress;
   /** The sender. Must be a domain authenticated with the provider (SPF/DKIM/DMARC). */
-  readonly from: EmailAddress;
+  readonly from: NamedEmailAddress;
   /** Where replies go, when not to `from`. */
-  readonly replyTo?: EmailAddress;
+  readonly replyTo?: NamedEmailAddress;
   /** The subject line, already rendered. */
   readonly subject: string;
   /** The HTML part. At least one of `html` and `text` is present. */
