@@ -12,6 +12,7 @@ export default defineConfig({
         new URL("./packages/testing/src/conformance.ts", import.meta.url),
       ),
       "@precinct/testing": src("testing"),
+      "@precinct/voterfile": src("voterfile"),
     },
   },
   test: {

@@ -163,8 +163,6 @@ export class EntityRepository<S extends z.ZodObject> {
   #decode(row: Record<string, unknown>): z.output<S> {
     const data: Record<string, unknown> = { ...row };
     for (const key of this.#spec.json) data[key] = fromJson(data[key], null);
-    for (const [key, value] of Object.entries(data))
-      if (value === null && !this.#spec.json.includes(key as never)) data[key] = null;
     return this.#spec.schema.parse(data) as z.output<S>;
   }
 
