@@ -439,6 +439,23 @@ forEachDatabase("storage", (db) => {
 });
 
 describe("createPrecinct", () => {
+  it("accepts plugins with a supported specificationVersion and refuses others, naming the plugin", async () => {
+    const sms = {
+      specificationVersion: "v1" as const,
+      provider: "test",
+      send: async () => ({ providerId: "SM1", status: "queued" as const, segments: 1 }),
+    };
+    const p = await createPrecinct({ database: ":memory:", plugins: { sms } });
+    expect(p.plugins.sms?.provider).toBe("test");
+    await p.close();
+    const error = await createPrecinct({
+      database: ":memory:",
+      plugins: { sms: { ...sms, specificationVersion: "v9" } as never },
+    }).catch((e: unknown) => e);
+    expect(PrecinctError.hasCode(error, "unsupported_specification")).toBe(true);
+    expect((error as Error).message).toMatch(/v9/);
+  });
+
   it("refuses an unknown organization slug with a clear message", async () => {
     await expect(createPrecinct({ database: ":memory:", organization: "nope" })).rejects.toThrow(
       /No organization with id or slug "nope"/,

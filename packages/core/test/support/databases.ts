@@ -12,7 +12,11 @@ import { createPrecinct, type Precinct } from "../../src/index.js";
  */
 const postgresUrl = process.env.PRECINCT_TEST_POSTGRES_URL;
 
-if (!postgresUrl) {
+if (postgresUrl) {
+  console.info(
+    `precinct tests: storage suites run on SQLite and on PostgreSQL (${new URL(postgresUrl).host}).`,
+  );
+} else {
   if (process.env.CI) {
     throw new Error(
       "PRECINCT_TEST_POSTGRES_URL is not set: CI must run the storage suites on PostgreSQL too.",
