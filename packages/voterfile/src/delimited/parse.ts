@@ -86,7 +86,10 @@ const SPACE = 32;
  * }
  * ```
  */
-export async function openDelimited(source: ByteSource, options: DelimitedOptions = {}): Promise<DelimitedFile> {
+export async function openDelimited(
+  source: ByteSource,
+  options: DelimitedOptions = {},
+): Promise<DelimitedFile> {
   const reader = new RecordReader(options);
   const records = reader.read(source)[Symbol.asyncIterator]();
   const first = await records.next();
@@ -176,7 +179,10 @@ class RecordReader {
     this.delimiter = options.delimiter === "auto" ? undefined : options.delimiter;
     this.#quote = options.quote ?? '"';
     if (this.#quote !== '"') {
-      throw new PrecinctError({ code: "invalid_input", message: `Unsupported quote character ${this.#quote}` });
+      throw new PrecinctError({
+        code: "invalid_input",
+        message: `Unsupported quote character ${this.#quote}`,
+      });
     }
     this.#maxLength = options.maxRecordLength ?? DEFAULT_MAX_RECORD_LENGTH;
     this.#decoder = new ChunkDecoder(options.encoding ?? "auto");
@@ -238,7 +244,13 @@ class RecordReader {
  * that each character is looked at a bounded number of times, and slices fields without copying characters
  * one by one.
  */
-function parseRecords(text: string, delimiter: string, quote: string, final: boolean, out: RawRecord[]): number {
+function parseRecords(
+  text: string,
+  delimiter: string,
+  quote: string,
+  final: boolean,
+  out: RawRecord[],
+): number {
   const length = text.length;
   const delimiterCode = delimiter.charCodeAt(0);
   const quoteCode = quote.charCodeAt(0);
