@@ -152,8 +152,7 @@ export function normalizePersonInput(
   });
 
   for (const identifier of data.identifiers ?? []) {
-    const [system, ...rest] = identifier.split(":");
-    const normalized = `${system!.toLowerCase()}:${rest.join(":").trim()}`;
+    const normalized = normalizeIdentifier(identifier);
     if (!out.identifiers.includes(normalized)) out.identifiers.push(normalized);
   }
   for (const [key, value] of Object.entries(data.customFields ?? {})) {
@@ -194,4 +193,10 @@ export function keyOf(name: string | null | undefined): string | null {
   if (name === null || name === undefined) return null;
   const key = nameMatchKey(name);
   return key === "" ? null : key;
+}
+
+/** `"NCSBE:AA1 "` → `"ncsbe:AA1"`: the system is case-insensitive, the id is kept as given (trimmed). */
+export function normalizeIdentifier(identifier: string): string {
+  const index = identifier.indexOf(":");
+  return `${identifier.slice(0, index).toLowerCase()}:${identifier.slice(index + 1).trim()}`;
 }

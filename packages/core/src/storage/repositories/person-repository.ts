@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
-import { areNicknameEquivalent } from "../../normalize/index.js";
+import { areNicknameEquivalent, normalizeEmail, normalizePhone } from "../../normalize/index.js";
 import { NotFoundError } from "../../spec/errors.js";
 import type {
   EmailAddress,
@@ -14,6 +14,7 @@ import {
   addressKey,
   keyOf,
   type NormalizedPersonInput,
+  normalizeIdentifier,
   normalizePersonInput,
   type PersonNormalizeOptions,
   streetKeyOf,
@@ -194,8 +195,7 @@ export class PersonRepository {
 
   /** People with this email address (normalized before lookup). Several people may share one. */
   async findByEmail(email: string): Promise<Person[]> {
-    const normalized = normalizePersonInput({ emailAddresses: [{ address: email }] }).emailAddresses[0]!
-      .address;
+    const normalized = normalizeEmail(email, { field: "email" });
     const rows = await this.#db
       .selectFrom("personEmail")
       .select("personId")
@@ -211,8 +211,10 @@ export class PersonRepository {
 
   /** People with this phone number (normalized before lookup). Household members may share one. */
   async findByPhone(phone: string): Promise<Person[]> {
-    const normalized = normalizePersonInput({ phoneNumbers: [{ number: phone }] }, this.#options)
-      .phoneNumbers[0]!.number;
+    const normalized = normalizePhone(phone, {
+      field: "phone",
+      ...(this.#options.defaultCountry ? { defaultCountry: this.#options.defaultCountry as never } : {}),
+    });
     const rows = await this.#db
       .selectFrom("personPhone")
       .select("personId")
@@ -228,7 +230,7 @@ export class PersonRepository {
 
   /** The person with this `"system:id"` identifier, or `null`. */
   async findByIdentifier(identifier: string): Promise<Person | null> {
-    const normalized = normalizePersonInput({ identifiers: [identifier] }).identifiers[0]!;
+    const normalized = normalizeIdentifier(identifier);
     const owner = await this.#identifierOwner(this.#db, normalized);
     return owner ? this.get(owner) : null;
   }
