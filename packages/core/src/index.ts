@@ -42,4 +42,5 @@ export {
   type VoterRepository,
   type VoterUpsertResult,
 } from "./storage/repositories/voter-repository.js";
+export { type VoterKeys, voterKeys } from "./storage/repositories/voter-keys.js";
 export type { Database, DialectName } from "./storage/schema.js";

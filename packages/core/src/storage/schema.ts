@@ -166,6 +166,20 @@ export interface VoterTable extends Owned {
   districts: JsonColumn;
   personId: string | null;
   removedAt: string | null;
+  /** Name match key of `givenName` (see `nameMatchKey`). */
+  givenKey: string | null;
+  /** Name match key of `familyName`. */
+  familyKey: string | null;
+  /** ZIP5 of the residential address. */
+  zip5: string | null;
+  /** Street part of the residential address match key. */
+  streetKey: string | null;
+  /** Hash of the imported values, to tell unchanged rows in a refresh. */
+  rowHash: string | null;
+  /** The last import that listed this voter. */
+  lastImportId: string | null;
+  /** Turnout propensity 0–1 (see `computeTurnoutPropensity`). */
+  turnoutPropensity: number | null;
 }
 
 /** `election` */
@@ -183,6 +197,61 @@ export interface VoteHistoryTable {
   electionId: string;
   method: string;
   party: string | null;
+}
+
+/** `voter_import`: one row per voter-file import. */
+export interface VoterImportTable {
+  id: string;
+  organizationId: string;
+  state: string | null;
+  layout: string;
+  kind: string;
+  source: string | null;
+  status: string;
+  removeMissing: string | null;
+  read: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  removed: number;
+  errors: JsonColumn;
+  message: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+/** `voter_change`: what an import changed on one voter. */
+export interface VoterChangeTable {
+  id: string;
+  organizationId: string;
+  voterId: string;
+  importId: string | null;
+  kind: string;
+  changes: JsonColumn;
+  changedAt: string;
+}
+
+/** `voter_match`: a person↔voter candidate pair. */
+export interface VoterMatchTable {
+  organizationId: string;
+  personId: string;
+  voterId: string;
+  score: number;
+  rule: string;
+  status: string;
+  reasons: JsonColumn;
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+/** `phone_line_type`: known line types of phone numbers. */
+export interface PhoneLineTypeTable {
+  organizationId: string;
+  number: string;
+  lineType: string;
+  source: string;
+  checkedAt: string;
 }
 
 /** A table of a generic entity: the common columns plus the entity's own. */
@@ -203,6 +272,10 @@ export interface Database {
   voter: VoterTable;
   election: ElectionTable;
   voteHistory: VoteHistoryTable;
+  voterImport: VoterImportTable;
+  voterChange: VoterChangeTable;
+  voterMatch: VoterMatchTable;
+  phoneLineType: PhoneLineTypeTable;
 }
 
 /** The SQL dialects Precinct runs on. */

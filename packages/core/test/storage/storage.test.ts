@@ -8,7 +8,7 @@ forEachDatabase("storage", (db) => {
     const { rows } = await sql<{ name: string }>`select name from precinct_migration order by name`.execute(
       db().root.storage.db,
     );
-    expect(rows.map((row) => row.name)).toEqual(["0001_initial"]);
+    expect(rows.map((row) => row.name)).toEqual(["0001_initial", "0002_voter_files"]);
     const again = await createPrecinct({ database: db().url });
     const after = await sql<{ name: string }>`select name from precinct_migration`.execute(again.storage.db);
     expect(after.rows).toHaveLength(1);

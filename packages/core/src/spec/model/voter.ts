@@ -79,6 +79,11 @@ export const Voter = EntityBase.extend({
   personId: Id.nullable(),
   /** When a full-state refresh no longer contained the voter. Voters are never deleted. */
   removedAt: Timestamp.nullable(),
+  /**
+   * Estimated probability (0–1) that the voter turns out in the next general election, from their vote
+   * history; `null` until computed (see `computeTurnoutPropensity` in `@precinct/voterfile`).
+   */
+  turnoutPropensity: z.number().min(0).max(1).nullable().default(null),
 });
 /** A voter registration record. */
 export type Voter = z.infer<typeof Voter>;

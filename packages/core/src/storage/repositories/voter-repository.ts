@@ -14,6 +14,7 @@ import {
 } from "../../spec/model/voter.js";
 import { fromJson, newId, now, parseInput, toJson } from "../codec.js";
 import type { Database, VoterTable } from "../schema.js";
+import { voterKeys } from "./voter-keys.js";
 
 /** What `voters.upsert()` accepts: a registration record keyed by state and state voter id. */
 export const VoterInput = z
@@ -98,6 +99,7 @@ export class VoterRepository {
     };
     const encoded = {
       ...values,
+      ...voterKeys(values),
       residentialAddress: toJson(values.residentialAddress),
       mailingAddress: toJson(values.mailingAddress),
       districts: toJson(values.districts),
