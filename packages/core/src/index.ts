@@ -7,6 +7,7 @@
 export { EventBus, type Listener } from "./events/bus.js";
 export * from "./normalize/index.js";
 export { createPrecinct, type Precinct, type PrecinctOptions } from "./precinct.js";
+export * from "./segments/index.js";
 export * from "./spec/contracts/index.js";
 export * from "./spec/errors.js";
 export * from "./spec/events.js";
@@ -18,6 +19,7 @@ export {
   type PostgresPoolLike,
   type SqliteDatabaseLike,
   type Storage,
+  type StorageDriver,
 } from "./storage/connection.js";
 export type { Migration } from "./storage/migrations/index.js";
 export { migrate } from "./storage/migrator.js";
@@ -37,10 +39,10 @@ export type {
   PersonRepository,
   UpsertResult,
 } from "./storage/repositories/person-repository.js";
+export { type VoterKeys, voterKeys } from "./storage/repositories/voter-keys.js";
 export {
   VoterInput,
   type VoterRepository,
   type VoterUpsertResult,
 } from "./storage/repositories/voter-repository.js";
-export { type VoterKeys, voterKeys } from "./storage/repositories/voter-keys.js";
 export type { Database, DialectName } from "./storage/schema.js";

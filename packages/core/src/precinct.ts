@@ -1,4 +1,5 @@
 import { EventBus } from "./events/bus.js";
+import { SegmentRepository } from "./segments/segment-repository.js";
 import { type PrecinctPlugins, validatePlugins } from "./spec/contracts/index.js";
 import { ConfigError, PrecinctError } from "./spec/errors.js";
 import type { PrecinctEventName } from "./spec/events.js";
@@ -40,7 +41,7 @@ type Repos = {
  * A Precinct client, bound to one organization. Every repository reads and writes only that organization's
  * rows. Create it with {@link createPrecinct}; release it with {@link Precinct.close}.
  */
-export interface Precinct extends Omit<Repos, "lists"> {
+export interface Precinct extends Omit<Repos, "lists" | "segments"> {
   /** The organization this client is bound to. */
   readonly organization: Organization;
   /** The open database (Kysely instance and dialect), for queries the repositories do not offer. */
@@ -57,6 +58,8 @@ export interface Precinct extends Omit<Repos, "lists"> {
   readonly voters: VoterRepository;
   /** Static lists and their members. */
   readonly lists: ListRepository;
+  /** Saved segments, and counting and streaming the members of any segment filter. */
+  readonly segments: SegmentRepository;
   /** Chapters of this organization. */
   readonly chapters: {
     /** Creates a chapter whose parent is this organization. */
@@ -149,9 +152,9 @@ async function bind(
 
   const repos = Object.fromEntries(
     Object.entries(entitySpecs)
-      .filter(([key]) => key !== "lists")
+      .filter(([key]) => key !== "lists" && key !== "segments")
       .map(([key, spec]) => [key, guard(new EntityRepository(db, dialect, orgId, spec as never))]),
-  ) as unknown as Omit<Repos, "lists">;
+  ) as unknown as Omit<Repos, "lists" | "segments">;
 
   const people = new PersonRepository(
     db,
@@ -179,6 +182,7 @@ async function bind(
     consent: guard(consent),
     voters: guard(new VoterRepository(db, orgId)),
     lists: guard(new ListRepository(db, dialect, orgId)),
+    segments: guard(new SegmentRepository(db, dialect, orgId)),
     chapters: {
       async create(input) {
         const chapter = await store.create({ ...input, parentId: orgId });

@@ -1,7 +1,7 @@
 /**
- * `@precinct/voterfile` — streaming import of public state voter files (in progress). Available now: a
- * streaming delimited-text parser and the layouts of NC, OH, WA and CA files (detection and row mapping).
- * The database importer, matching and the CLI are not built yet.
+ * `@precinct/voterfile` — streaming import of public state voter files and vote history (NC, OH, WA, CA and
+ * any mapped CSV/TSV/pipe file) into Precinct's database, matching people to voters, and turnout propensity.
+ * Start with {@link importVoterFile}.
  *
  * @packageDocumentation
  */
@@ -16,8 +16,17 @@ export {
   parseDelimited,
   toRecord,
 } from "./delimited/parse.js";
+export { importVoterFile } from "./import/import-voter-file.js";
+export type {
+  ImportOptions,
+  ImportProgress,
+  ImportSummary,
+  RemoveMissing,
+  RowError,
+} from "./import/types.js";
 export { caVphLayout, caVrdLayout } from "./layouts/ca.js";
 export { detectLayout } from "./layouts/detect.js";
+export { ColumnMapping, mappedLayout } from "./layouts/mapped.js";
 export {
   type AddressColumns,
   type ColumnRef,

@@ -31,6 +31,11 @@ export interface PostgresPoolLike {
   end(): Promise<void>;
 }
 
+/** The driver handle of an open database: a better-sqlite3 `Database` or a pg `Pool`. */
+export type StorageDriver =
+  | { readonly kind: "sqlite"; readonly database: SqliteDatabaseLike }
+  | { readonly kind: "postgres"; readonly pool: PostgresPoolLike };
+
 /** An open, migrated database. */
 export interface Storage {
   /** The Kysely instance (camelCase identifiers mapped to snake_case columns). */
@@ -39,6 +44,11 @@ export interface Storage {
   readonly dialect: DialectName;
   /** A short description for logs, without credentials. */
   readonly description: string;
+  /**
+   * The driver handle underneath Kysely, for bulk paths that need the driver itself (prepared statements on
+   * SQLite, `COPY` on PostgreSQL). Ordinary code should use {@link Storage.db}.
+   */
+  readonly driver: StorageDriver;
   /** Closes the connection(s). Idempotent. */
   close(): Promise<void>;
 }
@@ -113,7 +123,7 @@ async function connectSqlite(target: string | SqliteDatabaseLike): Promise<Stora
     dialect: new SqliteDialect({ database: database as any }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
-  return closable(db, "sqlite", description);
+  return closable(db, { kind: "sqlite", database }, description);
 }
 
 const PG_DATE = 1082;
@@ -165,14 +175,15 @@ async function connectPostgres(target: string | PostgresPoolLike, maxConnections
     await db.destroy().catch(() => {});
     throw new ConfigError(`Could not connect to PostgreSQL at ${redact(String(target))}.`, { cause });
   }
-  return closable(db, "postgres", description);
+  return closable(db, { kind: "postgres", pool }, description);
 }
 
-function closable(db: Kysely<Database>, dialect: DialectName, description: string): Storage {
+function closable(db: Kysely<Database>, driver: StorageDriver, description: string): Storage {
   let closing: Promise<void> | undefined;
   return {
     db,
-    dialect,
+    dialect: driver.kind,
+    driver,
     description,
     close() {
       closing ??= db.destroy();

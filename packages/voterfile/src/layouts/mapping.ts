@@ -119,7 +119,13 @@ export class RowIssues {
     if (name === undefined) return undefined;
     const value = column(record, name);
     if (value === "") return undefined;
-    return this.attempt(name, () => normalizeDate(value, { field: name }));
+    const date = this.attempt(name, () => normalizeDate(value, { field: name }));
+    const last = this.errors.at(-1);
+    // Name the offending value: "13/45/2001: has no such month" says what to fix.
+    if (date === undefined && last?.field === name && !last.reason.includes(value)) {
+      last.reason = `"${value}" ${last.reason}`;
+    }
+    return date;
   }
 
   /** The result: errors make the row unusable. */
