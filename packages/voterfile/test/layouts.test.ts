@@ -441,3 +441,25 @@ describe("detectLayout", () => {
     expect(result.kind).toBe("ok");
   });
 });
+
+describe("filePhone", () => {
+  it("gives what the full parser gives, with the per-exchange cache warm or cold", async () => {
+    const { filePhone } = await import("../src/layouts/mapping.js");
+    const { tryNormalizePhone } = await import("@precinct/core");
+    const numbers = [
+      "9195550123",
+      "919-825-0199",
+      "(704) 222-1234",
+      "1234567890",
+      "9191234567",
+      "2125551212",
+      "919 825 0100",
+      "+1 919 825 0100",
+      "abc",
+    ];
+    for (const round of [1, 2]) {
+      for (const number of numbers)
+        expect(filePhone(number), `${number} round ${round}`).toBe(tryNormalizePhone(number));
+    }
+  });
+});

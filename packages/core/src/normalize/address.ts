@@ -310,6 +310,27 @@ export function addressMatchKey(address: PostalAddressInput, options: FieldOptio
 
 /** Standardizes one US street line (see {@link normalizePostalAddress}). */
 function normalizeUsStreetLine(line: string): string {
+  // Street lines repeat once the house number is set aside ("123 N MAIN ST" and "125 N MAIN ST"): the rest is
+  // normalized once, with a stand-in number so the words are read in the same position, and cached (bounded).
+  const numbered = /^(\d+) +(\S.*)$/u.exec(line);
+  if (numbered !== null) {
+    const rest = numbered[2] as string;
+    let cached = STREET_CACHE.get(rest);
+    if (cached === undefined) {
+      const template = normalizeUsStreetLineUncached(`1 ${rest}`);
+      cached = template.startsWith("1 ") ? template.slice(2) : null;
+      if (STREET_CACHE.size >= STREET_CACHE_LIMIT) STREET_CACHE.clear();
+      STREET_CACHE.set(rest, cached);
+    }
+    if (cached !== null) return `${numbered[1]} ${cached}`;
+  }
+  return normalizeUsStreetLineUncached(line);
+}
+
+const STREET_CACHE_LIMIT = 50_000;
+const STREET_CACHE = new Map<string, string | null>();
+
+function normalizeUsStreetLineUncached(line: string): string {
   const text = collapseWhitespace(line.replace(/[.,]/gu, " "));
   const retitle = isSingleCase(text);
   const upper = text.toUpperCase();

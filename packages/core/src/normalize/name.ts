@@ -94,7 +94,20 @@ const NO_MIDDLE_NAME: ReadonlySet<string> = new Set(["NMN", "NMI"]);
  * ```
  */
 export function normalizeNamePart(value: string, options: FieldOptions = {}): string {
-  const text = requireString(value, options.field ?? "name")
+  const cached = NAME_PART_CACHE.get(requireString(value, options.field ?? "name"));
+  if (cached !== undefined) return cached;
+  const result = normalizeNamePartUncached(value);
+  // Names repeat a great deal in a voter file; the cache is bounded so memory stays flat.
+  if (NAME_PART_CACHE.size >= CACHE_LIMIT) NAME_PART_CACHE.clear();
+  NAME_PART_CACHE.set(value, result);
+  return result;
+}
+
+const CACHE_LIMIT = 50_000;
+const NAME_PART_CACHE = new Map<string, string>();
+
+function normalizeNamePartUncached(value: string): string {
+  const text = requireString(value, "name")
     .normalize("NFC")
     // Curly, modifier-letter and backtick apostrophes all mean the same; one form keeps display consistent.
     .replace(/[\u2018\u2019\u02BC`\u00B4]/gu, "'")

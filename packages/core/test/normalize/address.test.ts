@@ -311,3 +311,25 @@ describe("US states", () => {
     expect(isUsStateCode(27)).toBe(false);
   });
 });
+
+describe("street line cache", () => {
+  it("normalizes a line the same whatever its house number, cached or not", () => {
+    const rests = [
+      "N MAIN ST",
+      "north main street apt 4b",
+      "MAIN ST #12",
+      "1ST AVE",
+      "W 5TH ST STE 200",
+      "OAK  RIDGE RD.",
+      "PO BOX 12",
+    ];
+    for (const rest of rests) {
+      const first = normalizePostalAddress({ addressLines: [`123 ${rest}`] }).addressLines[0];
+      const second = normalizePostalAddress({ addressLines: [`4567 ${rest}`] }).addressLines[0];
+      expect(second).toBe(first?.replace(/^123/, "4567"));
+    }
+    expect(normalizePostalAddress({ addressLines: ["123 N MAIN ST APT 4B"] }).addressLines).toEqual([
+      "123 N Main St Apt 4B",
+    ]);
+  });
+});

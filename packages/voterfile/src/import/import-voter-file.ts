@@ -157,6 +157,13 @@ export async function importVoterFile(
     };
   };
 
+  // One record object, refilled for every row: mapRow only reads it, and a million 67-key objects are garbage.
+  const keys = opened.header.map((name) => name.trim().toLowerCase());
+  const reused = toRecord(opened.header, []);
+  const fill = (fields: readonly string[]) => {
+    for (let index = 0; index < keys.length; index++) reused[keys[index] as string] = fields[index] ?? "";
+    return reused;
+  };
   const counties = new Set<string>();
   const voterIdField = layout.requiredColumns[0] ?? "voter id";
   await writer.begin({ importId, organizationId, startedAt, state: layout.state });
@@ -172,7 +179,7 @@ export async function importVoterFile(
         reject([{ row: row.row, field: null, reason: row.error }]);
         continue;
       }
-      const record = toRecord(opened.header, row.fields);
+      const record = fill(row.fields);
       if (layout.kind === "registration") {
         const mapped = (layout as RegistrationLayout).mapRow(record);
         if (mapped.kind === "error") {

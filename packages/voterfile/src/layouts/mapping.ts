@@ -198,7 +198,7 @@ export function registrationMapper(
       honorificSuffix: name.honorificSuffix ?? null,
       residentialAddress: address(record, c.residentialAddress, "home", issues),
       mailingAddress: address(record, c.mailingAddress, "mailing", issues),
-      phone: tryNormalizePhone(get(c.phone)) ?? null,
+      phone: filePhone(get(c.phone)) ?? null,
       precinct: optional(get(c.precinct)),
       districts: districts(record, c.districts),
     };
@@ -209,6 +209,28 @@ export function registrationMapper(
     const votes = spec.electionColumns === undefined ? [] : inlineVotes(record, spec, stateVoterId, voter);
     return issues.result({ voter, votes });
   };
+}
+
+const NANP = /^\(?(\d{3})\)?[-. ]?(\d{3})[-. ]?(\d{4})$/u;
+const PREFIX_VALID = new Map<string, boolean>();
+
+/**
+ * A phone from a file, E.164. US numbers are valid or not by area code and exchange alone, so the answer of
+ * the full parser for one `NPA-NXX` is reused for every number sharing it (a bounded cache): voter files
+ * hold millions of numbers and parsing each costs more than the rest of the row.
+ */
+export function filePhone(raw: string): string | undefined {
+  if (raw === "") return undefined;
+  const match = NANP.exec(raw);
+  if (match === null || match[2] === "555") return tryNormalizePhone(raw);
+  const prefix = `${match[1]}${match[2]}`;
+  let valid = PREFIX_VALID.get(prefix);
+  if (valid === undefined) {
+    valid = tryNormalizePhone(raw) !== undefined;
+    if (PREFIX_VALID.size >= 100_000) PREFIX_VALID.clear();
+    PREFIX_VALID.set(prefix, valid);
+  }
+  return valid ? `+1${prefix}${match[3]}` : undefined;
 }
 
 /**
