@@ -13,6 +13,7 @@ export default defineConfig({
       ),
       "@precinct/testing": src("testing"),
       "@precinct/voterfile": src("voterfile"),
+      "@precinct/cli": src("cli"),
     },
   },
   test: {

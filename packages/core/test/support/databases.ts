@@ -70,7 +70,17 @@ if (postgresUrl) {
         async drop() {
           const client = new pg.Client({ connectionString: postgresUrl });
           await client.connect();
-          await client.query(`drop database if exists ${name} with (force)`);
+          // Closed pools may still be hanging up; forcing would make the server kill those sockets and their
+          // clients report the kill as an unhandled error. Wait for them, then force as a last resort.
+          for (let attempt = 0; ; attempt++) {
+            try {
+              await client.query(`drop database if exists ${name}${attempt >= 50 ? " with (force)" : ""}`);
+              break;
+            } catch (error) {
+              if ((error as { code?: string }).code !== "55006" || attempt >= 50) throw error;
+              await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+          }
           await client.end();
         },
       };

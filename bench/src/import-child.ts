@@ -1,0 +1,11 @@
+/** Imports one voter file into one database and prints the summary and the process's peak RSS as JSON. */
+import { createPrecinct } from "@precinct/core";
+import { importVoterFile } from "@precinct/voterfile";
+
+const [file, database] = process.argv.slice(2);
+if (!file || !database) throw new Error("usage: import-child <file> <database>");
+const precinct = await createPrecinct({ database });
+const summary = await importVoterFile(precinct, file);
+await precinct.close();
+const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+console.log(JSON.stringify({ ...summary, errors: summary.errors.slice(0, 5), maxRssMb }));

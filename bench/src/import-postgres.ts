@@ -1,0 +1,80 @@
+/**
+ * Target: the PostgreSQL bulk path (COPY into staging, set-based merge) imports at ≥ 0.7× the rows/s of
+ * `psql \copy` of the same file into a bare table.
+ */
+
+import { NC_VOTER_COLUMNS } from "@precinct/voterfile";
+import pg from "pg";
+import { count, generated, importInChild, type Result, report, runCommand, seconds } from "./util.js";
+
+/** The server to benchmark on (a database is created and dropped per run). */
+export function postgresUrl(): string | undefined {
+  return process.env.PRECINCT_BENCH_POSTGRES_URL ?? process.env.PRECINCT_TEST_POSTGRES_URL;
+}
+
+async function freshDatabase(url: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name}`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return target.toString();
+}
+
+async function dropDatabase(url: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name}`);
+  await admin.end();
+}
+
+/** Runs the PostgreSQL import comparison. */
+export async function benchImportPostgres(rows: number): Promise<Result> {
+  const url = postgresUrl();
+  if (!url)
+    throw new Error(
+      "set PRECINCT_BENCH_POSTGRES_URL (or PRECINCT_TEST_POSTGRES_URL) to benchmark PostgreSQL",
+    );
+  console.log(`import into PostgreSQL — ${count(rows)} ncvoter rows`);
+  const file = await generated("nc-voter", rows);
+
+  const bareUrl = await freshDatabase(url, "precinct_bench_bare");
+  await runCommand("psql", [
+    bareUrl,
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-qc",
+    `create table bare (${NC_VOTER_COLUMNS.map((c) => `${c} text`).join(", ")})`,
+  ]);
+  const baseline = await runCommand("psql", [
+    bareUrl,
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-qc",
+    `\\copy bare from '${file}' with (format csv, delimiter E'\\t', header true, encoding 'LATIN1')`,
+  ]);
+  await dropDatabase(url, "precinct_bench_bare");
+  console.log(
+    `  baseline  psql \\copy into a bare table: ${count(rows)} rows in ${seconds(baseline.ms)} = ${count((rows * 1000) / baseline.ms)} rows/s`,
+  );
+
+  const oursUrl = await freshDatabase(url, "precinct_bench_import");
+  // Migrations run before the clock: the child opens (and migrates) the database, then imports.
+  const ours = await importInChild(file, oursUrl);
+  await dropDatabase(url, "precinct_bench_import");
+  if (ours.result.inserted !== rows)
+    throw new Error(`expected ${rows} voters inserted, got ${ours.result.inserted}`);
+  console.log(
+    `  precinct  importVoterFile on PostgreSQL (COPY + merge): ${count(rows)} rows in ${seconds(ours.ms)} = ${count((rows * 1000) / ours.ms)} rows/s`,
+  );
+  const ratio = baseline.ms / ours.ms;
+  return report(
+    "PostgreSQL import rows/s vs psql \\copy",
+    ratio,
+    "≥ 0.7×",
+    ratio >= 0.7,
+    `${seconds(ours.ms)} vs ${seconds(baseline.ms)}`,
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * Target: importing a generated 1M-row ncvoter file into SQLite (parse + normalize + upsert + indexes) runs at
+ * ≥ 1.5× the rows/s of the sqlite3 shell's `.import` of the same file into a bare table; and peak RSS of a
+ * 5M-row import stays ≤ 300 MB.
+ */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import {
+  count,
+  DATA_DIR,
+  generated,
+  importInChild,
+  mb,
+  type Result,
+  report,
+  runCommand,
+  seconds,
+  sizeOf,
+} from "./util.js";
+
+function removeDatabase(path: string): void {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+}
+
+/** Runs the SQLite import comparison. */
+export async function benchImportSqlite(rows: number): Promise<Result> {
+  console.log(`import into SQLite — ${count(rows)} ncvoter rows`);
+  const file = await generated("nc-voter", rows);
+
+  const bare = join(DATA_DIR, "baseline-bare.db");
+  removeDatabase(bare);
+  const baseline = await runCommand("sqlite3", [
+    bare,
+    ".mode tabs",
+    `.import ${file} bare`,
+    "select count(*) from bare;",
+  ]);
+  const baselineRows = Number(baseline.stdout.trim().split("\n").at(-1));
+  removeDatabase(bare);
+  console.log(
+    `  baseline  sqlite3 .import into a bare table: ${count(baselineRows)} rows in ${seconds(baseline.ms)} = ${count((baselineRows * 1000) / baseline.ms)} rows/s`,
+  );
+
+  const database = join(DATA_DIR, "bench-import.db");
+  removeDatabase(database);
+  const ours = await importInChild(file, database);
+  const { result } = ours;
+  if (result.inserted !== rows) throw new Error(`expected ${rows} voters inserted, got ${result.inserted}`);
+  console.log(
+    `  precinct  importVoterFile (parse, normalize, upsert, indexes): ${count(result.read)} rows in ${seconds(ours.ms)} = ${count((result.read * 1000) / ours.ms)} rows/s, peak RSS ${result.maxRssMb} MB, database ${mb(sizeOf(database))}`,
+  );
+  removeDatabase(database);
+  const ratio = (result.read * 1000) / ours.ms / ((baselineRows * 1000) / baseline.ms);
+  return report(
+    "SQLite import rows/s vs sqlite3 .import",
+    ratio,
+    "≥ 1.5×",
+    ratio >= 1.5,
+    `${seconds(ours.ms)} vs ${seconds(baseline.ms)}`,
+  );
+}
+
+/** Runs the peak-RSS check on a large file. */
+export async function benchImportRss(rows: number): Promise<Result> {
+  console.log(`import into SQLite, peak memory — ${count(rows)} ncvoter rows`);
+  const file = await generated("nc-voter", rows);
+  const database = join(DATA_DIR, "bench-rss.db");
+  removeDatabase(database);
+  const ours = await importInChild(file, database);
+  removeDatabase(database);
+  const { result } = ours;
+  console.log(
+    `  precinct  ${count(result.read)} rows in ${seconds(ours.ms)}, peak RSS ${result.maxRssMb} MB (file ${mb(sizeOf(file))})`,
+  );
+  const ratio = result.maxRssMb / 300;
+  return report(
+    "peak RSS / 300 MB budget",
+    ratio,
+    "≤ 1.0×",
+    result.maxRssMb <= 300,
+    `${result.maxRssMb} MB at ${count(rows)} rows`,
+  );
+}

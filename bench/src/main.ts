@@ -1,0 +1,42 @@
+/**
+ * `pnpm bench [import|rss|postgres|segment|match ...] [--rows N] [--rss-rows N] [--people N]`
+ *
+ * Each benchmark measures a baseline in the same run and prints the ratio against its target. Generated
+ * files and databases are cached in bench/.data (delete it to regenerate). Exits non-zero if a target fails.
+ */
+import { parseArgs } from "node:util";
+import { benchImportPostgres } from "./import-postgres.js";
+import { benchImportRss, benchImportSqlite } from "./import-sqlite.js";
+import { benchMatch } from "./match.js";
+import { benchSegment } from "./segment.js";
+import type { Result } from "./util.js";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    rows: { type: "string", default: "1000000" },
+    "rss-rows": { type: "string", default: "5000000" },
+    people: { type: "string", default: "100000" },
+  },
+});
+const rows = Number(values.rows);
+const suites = positionals.length > 0 ? positionals : ["import", "postgres", "segment", "match", "rss"];
+const known: Record<string, () => Promise<Result>> = {
+  import: () => benchImportSqlite(rows),
+  rss: () => benchImportRss(Number(values["rss-rows"])),
+  postgres: () => benchImportPostgres(rows),
+  segment: () => benchSegment(rows),
+  match: () => benchMatch(rows, Number(values.people)),
+};
+const results: Result[] = [];
+for (const suite of suites) {
+  const run = known[suite];
+  if (!run) throw new Error(`unknown benchmark "${suite}"; known: ${Object.keys(known).join(", ")}`);
+  results.push(await run());
+}
+console.log("summary");
+for (const result of results)
+  console.log(
+    `  ${result.pass ? "PASS" : "FAIL"}  ${result.name}: ${result.ratio.toFixed(2)}× (target ${result.target}) — ${result.detail}`,
+  );
+process.exitCode = results.every((result) => result.pass) ? 0 : 1;
