@@ -10,14 +10,21 @@ import { type CliIo, run } from "../src/index.js";
 const dir = mkdtempSync(join(tmpdir(), "precinct-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON summaries.
+type Json = any;
+
 async function cli(
   args: string[],
-): Promise<{ code: number; stdout: string; stderr: string; json: () => any }> {
+): Promise<{ code: number; stdout: string; stderr: string; json: () => Json }> {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
     isTty: false,
     env: {},
   };
