@@ -60,3 +60,11 @@ export type {
   VoteHistoryRecord,
 } from "./layouts/types.js";
 export { waVrdbLayout } from "./layouts/wa.js";
+export {
+  computeTurnoutPropensity,
+  type NewAndInfrequentOptions,
+  newAndInfrequentVoters,
+  type PropensityElection,
+  type TurnoutPropensityOptions,
+  type TurnoutPropensitySummary,
+} from "./propensity/index.js";

@@ -159,3 +159,18 @@ describe("openDelimited", () => {
     expect(big.rows[1999]?.fields).toEqual(["1999", "Name 1999, Jr.", "City 4"]);
   });
 });
+
+describe("openDelimited batches", () => {
+  it("yields the same numbered rows a chunk at a time", async () => {
+    const text = `a,b\n1,2\n\n3\n"x,y",4\n${"5,6\n".repeat(50)}`;
+    const rows = await collect((await openDelimited(chunked(utf8(text), 7))).rows);
+    const batches = await collect((await openDelimited(chunked(utf8(text), 7))).batches);
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.flat()).toEqual(rows);
+    expect(rows.slice(0, 3).map(({ row, fields, error }) => ({ row, fields, error }))).toEqual([
+      { row: 1, fields: ["1", "2"], error: undefined },
+      { row: 2, fields: ["3"], error: "expected 2 fields, found 1" },
+      { row: 3, fields: ["x,y", "4"], error: undefined },
+    ]);
+  });
+});

@@ -26,7 +26,7 @@ import {
   sql,
 } from "kysely";
 import { normalizeTimestamp } from "../normalize/date.js";
-import type { Database, DialectName } from "../storage/schema.js";
+import type { Database } from "../storage/schema.js";
 import { mentionsRemoved, type PhoneLineType, type SegmentFilter } from "./segment-filter.js";
 
 /**
@@ -55,8 +55,6 @@ interface RecentElections {
 export interface CompileOptions {
   /** The organization every row must belong to. */
   readonly organizationId: string;
-  /** The SQL dialect. */
-  readonly dialect: DialectName;
   /** What is counted. */
   readonly universe: SegmentUniverse;
   /** "Today" as `YYYY-MM-DD` (UTC), for ages and relative registration dates. */
@@ -128,24 +126,25 @@ export class CompiledFilter {
     return creator
       .selectFrom("person as p")
       .leftJoin("voter as v", (join) =>
-        join.on((eb) =>
-          eb(
+        join.on((eb) => {
+          // The person's registration: their most recently imported linked voter record (one not removed
+          // first; removed ones only when the filter asks for them).
+          let registration = eb
+            .selectFrom("voter as v2")
+            .select("v2.id")
+            .whereRef("v2.personId", "=", "p.id")
+            .where("v2.organizationId", "=", organizationId);
+          registration = includeRemoved
+            ? registration.orderBy((o) =>
+                o.case().when("v2.removedAt", "is", null).then(o.lit(0)).else(o.lit(1)).end(),
+              )
+            : registration.where("v2.removedAt", "is", null);
+          return eb(
             "v.id",
             "=",
-            (() => {
-              // The person's registration: their most recently imported linked voter record.
-              let chosen = eb
-                .selectFrom("voter as v2")
-                .select("v2.id")
-                .whereRef("v2.personId", "=", "p.id")
-                .where("v2.organizationId", "=", organizationId);
-              chosen = includeRemoved
-                ? chosen.orderBy((o) => o.case().when("v2.removedAt", "is", null).then(0).else(1).end())
-                : chosen.where("v2.removedAt", "is", null);
-              return chosen.orderBy("v2.createdAt", "desc").orderBy("v2.id", "desc").limit(1);
-            })(),
-          ),
-        ),
+            registration.orderBy("v2.createdAt", "desc").orderBy("v2.id", "desc").limit(1),
+          );
+        }),
       )
       .where("p.organizationId", "=", organizationId)
       .where((eb) => condition(eb as unknown as Eb)) as unknown as Query;

@@ -382,7 +382,7 @@ function deepest(issue: z.core.$ZodIssue): z.core.$ZodIssue {
   return issue;
 }
 
-/** True when a `status` condition anywhere in the filter names `removed`. */
+/** @internal True when a `status` condition anywhere in the filter names `removed`. */
 export function mentionsRemoved(filter: SegmentFilter): boolean {
   if (filter.status?.includes("removed")) return true;
   if (filter.not && mentionsRemoved(filter.not)) return true;

@@ -264,7 +264,6 @@ export class SegmentRepository {
     }
     return new CompiledFilter(filter, {
       organizationId: this.#organizationId,
-      dialect: this.#dialect,
       universe,
       today: new Date().toISOString().slice(0, 10),
     });

@@ -11,7 +11,7 @@ forEachDatabase("storage", (db) => {
     expect(rows.map((row) => row.name)).toEqual(["0001_initial", "0002_voter_files"]);
     const again = await createPrecinct({ database: db().url });
     const after = await sql<{ name: string }>`select name from precinct_migration`.execute(again.storage.db);
-    expect(after.rows).toHaveLength(1);
+    expect(after.rows).toHaveLength(2);
     await again.close();
   });
 

@@ -50,6 +50,11 @@ export interface DelimitedFile {
   delimiter: Delimiter;
   /** The data rows. Iterate once; breaking out of the loop releases the source. */
   rows: AsyncIterable<DelimitedRow>;
+  /**
+   * The same data rows a chunk at a time, for importers that would rather not pay an async step per row.
+   * Iterate either `rows` or `batches`, once.
+   */
+  batches: AsyncIterable<DelimitedRow[]>;
   /** The encoding in use so far: `latin1` once a non-UTF-8 byte was seen, `utf-8` at the end otherwise. */
   readonly encoding: DelimitedEncoding;
 }
@@ -58,6 +63,12 @@ export interface DelimitedFile {
 interface RawRecord {
   fields: string[];
   error?: string;
+}
+
+/** The records of one chunk, and the bytes read through it. */
+interface RawBatch {
+  records: RawRecord[];
+  bytes: number;
 }
 
 const DEFAULT_MAX_RECORD_LENGTH = 1_000_000;
@@ -91,16 +102,21 @@ export async function openDelimited(
   options: DelimitedOptions = {},
 ): Promise<DelimitedFile> {
   const reader = new RecordReader(options);
-  const records = reader.read(source)[Symbol.asyncIterator]();
-  const first = await records.next();
+  const batches = reader.read(source)[Symbol.asyncIterator]();
+  let first: IteratorResult<RawBatch>;
+  do first = await batches.next();
+  while (first.done !== true && first.value.records.length === 0);
   if (first.done === true) {
     throw new PrecinctError({ code: "invalid_input", message: "The file has no header row: it is empty" });
   }
-  const header = first.value.fields.map((name) => name.trim());
+  const [head, ...rest] = first.value.records as [RawRecord, ...RawRecord[]];
+  const header = head.fields.map((name) => name.trim());
+  const numbered = numberBatches({ records: rest, bytes: first.value.bytes }, batches, header.length);
   return {
     header,
     delimiter: reader.delimiter ?? ",",
-    rows: numberRows(records, header.length),
+    batches: numbered,
+    rows: flatten(numbered),
     get encoding() {
       return reader.encoding;
     },
@@ -145,26 +161,35 @@ export function toRecord(header: readonly string[], fields: readonly string[]): 
   return record;
 }
 
-async function* numberRows(
-  records: AsyncIterator<RawRecord & { bytes: number }>,
+async function* numberBatches(
+  first: RawBatch,
+  batches: AsyncIterator<RawBatch>,
   width: number,
-): AsyncGenerator<DelimitedRow> {
+): AsyncGenerator<DelimitedRow[]> {
   let row = 0;
-  try {
-    for (;;) {
-      const next = await records.next();
-      if (next.done === true) return;
-      const { fields, bytes } = next.value;
+  const number = ({ records, bytes }: RawBatch): DelimitedRow[] =>
+    records.map(({ fields, error: parseError }) => {
       row++;
       const error =
-        next.value.error ??
+        parseError ??
         (fields.length === width ? undefined : `expected ${width} fields, found ${fields.length}`);
-      yield error === undefined ? { row, fields, bytes } : { row, fields, bytes, error };
+      return error === undefined ? { row, fields, bytes } : { row, fields, bytes, error };
+    });
+  try {
+    if (first.records.length > 0) yield number(first);
+    for (;;) {
+      const next = await batches.next();
+      if (next.done === true) return;
+      yield number(next.value);
     }
   } finally {
     // Closes the source when the caller stops early.
-    await records.return?.();
+    await batches.return?.();
   }
+}
+
+async function* flatten(batches: AsyncGenerator<DelimitedRow[]>): AsyncGenerator<DelimitedRow> {
+  for await (const batch of batches) yield* batch;
 }
 
 /** Splits decoded text into records, carrying the unfinished last record from one chunk to the next. */
@@ -192,7 +217,7 @@ class RecordReader {
     return this.#decoder.encoding;
   }
 
-  async *read(source: ByteSource): AsyncGenerator<RawRecord & { bytes: number }> {
+  async *read(source: ByteSource): AsyncGenerator<RawBatch> {
     let carry = "";
     let bytes = 0;
     for await (const chunk of bytesOf(source)) {
@@ -205,13 +230,13 @@ class RecordReader {
       }
       const out: RawRecord[] = [];
       carry = this.#parseBounded(carry, this.delimiter, out);
-      for (const record of out) yield { ...record, bytes };
+      if (out.length > 0) yield { records: out, bytes };
     }
     carry += this.#start(this.#decoder.end());
     this.delimiter ??= sniffDelimiter(carry);
     const out: RawRecord[] = [];
     parseRecords(carry, this.delimiter, this.#quote, true, out);
-    for (const record of out) yield { ...record, bytes };
+    if (out.length > 0) yield { records: out, bytes };
   }
 
   /** Drops a byte order mark at the very start (`ï»¿` is a BOM read as Latin-1). */

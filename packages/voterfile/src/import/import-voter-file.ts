@@ -95,7 +95,7 @@ export async function importVoterFile(
     layout = explicit ?? detectLayout(opened.header);
     if (explicit) checkColumns(explicit, opened.header);
   } catch (cause) {
-    await opened.rows[Symbol.asyncIterator]().return?.();
+    await opened.batches[Symbol.asyncIterator]().return?.();
     throw new PrecinctError({
       code: "invalid_input",
       message: `${sourceName}: ${(cause as Error).message}`,
@@ -172,57 +172,62 @@ export async function importVoterFile(
     let votes: VoteRow[] = [];
     const historyIdColumn =
       layout.kind === "history" ? historyVoterColumn(layout, opened.header) : voterIdField;
-    for await (const row of opened.rows) {
-      summary.read++;
-      bytes = row.bytes;
-      if (row.error !== undefined) {
-        reject([{ row: row.row, field: null, reason: row.error }]);
-        continue;
+    for await (const batch of opened.batches)
+      for (const row of batch) {
+        summary.read++;
+        bytes = row.bytes;
+        if (row.error !== undefined) {
+          reject([{ row: row.row, field: null, reason: row.error }]);
+          continue;
+        }
+        const record = fill(row.fields);
+        if (layout.kind === "registration") {
+          const mapped = (layout as RegistrationLayout).mapRow(record);
+          if (mapped.kind === "error") {
+            reject(
+              mapped.errors.map((error) => ({ row: row.row, field: error.field, reason: error.reason })),
+            );
+            continue;
+          }
+          if (mapped.kind === "skip") {
+            summary.skipped++;
+            continue;
+          }
+          warn(mapped.warnings);
+          const voter = encodeVoter(mapped.record.voter);
+          if (mapped.record.voter.county) counties.add(mapped.record.voter.county);
+          voters.push({ row: row.row, voter, votes: mapped.record.votes });
+          if (voters.length >= batchSize) {
+            add(await writer.writeVoters(voters));
+            voters = [];
+          }
+        } else {
+          const mapped = (layout as HistoryLayout).mapRow(record);
+          if (mapped.kind === "error") {
+            reject(
+              mapped.errors.map((error) => ({ row: row.row, field: error.field, reason: error.reason })),
+            );
+            continue;
+          }
+          if (mapped.kind === "skip") {
+            summary.skipped++;
+            continue;
+          }
+          warn(mapped.warnings);
+          votes.push({ row: row.row, vote: mapped.record, voterIdField: historyIdColumn });
+          if (votes.length >= batchSize) {
+            add(await writer.writeVotes(votes));
+            votes = [];
+          }
+        }
+        if (options.onProgress && summary.read % 1000 === 0) {
+          const now = performance.now();
+          if (now - lastReport >= 250) {
+            lastReport = now;
+            options.onProgress(progress());
+          }
+        }
       }
-      const record = fill(row.fields);
-      if (layout.kind === "registration") {
-        const mapped = (layout as RegistrationLayout).mapRow(record);
-        if (mapped.kind === "error") {
-          reject(mapped.errors.map((error) => ({ row: row.row, field: error.field, reason: error.reason })));
-          continue;
-        }
-        if (mapped.kind === "skip") {
-          summary.skipped++;
-          continue;
-        }
-        warn(mapped.warnings);
-        const voter = encodeVoter(mapped.record.voter);
-        if (mapped.record.voter.county) counties.add(mapped.record.voter.county);
-        voters.push({ row: row.row, voter, votes: mapped.record.votes });
-        if (voters.length >= batchSize) {
-          add(await writer.writeVoters(voters));
-          voters = [];
-        }
-      } else {
-        const mapped = (layout as HistoryLayout).mapRow(record);
-        if (mapped.kind === "error") {
-          reject(mapped.errors.map((error) => ({ row: row.row, field: error.field, reason: error.reason })));
-          continue;
-        }
-        if (mapped.kind === "skip") {
-          summary.skipped++;
-          continue;
-        }
-        warn(mapped.warnings);
-        votes.push({ row: row.row, vote: mapped.record, voterIdField: historyIdColumn });
-        if (votes.length >= batchSize) {
-          add(await writer.writeVotes(votes));
-          votes = [];
-        }
-      }
-      if (options.onProgress && summary.read % 1000 === 0) {
-        const now = performance.now();
-        if (now - lastReport >= 250) {
-          lastReport = now;
-          options.onProgress(progress());
-        }
-      }
-    }
     if (voters.length > 0) add(await writer.writeVoters(voters));
     if (votes.length > 0) add(await writer.writeVotes(votes));
     if (options.removeMissing && layout.kind === "registration") {
