@@ -34,7 +34,7 @@ export function ncHistoryRow(fields: Partial<Record<(typeof NC_HISTORY_COLUMNS)[
 
 /** Writes an NC file: header, then rows, CRLF, Latin-1. */
 export function writeNcFile(path: string, columns: readonly string[], rows: string[]): string {
-  const text = [columns.map((column) => `"${column}"`).join("\t"), ...rows].join("\r\n") + "\r\n";
+  const text = `${[columns.map((column) => `"${column}"`).join("\t"), ...rows].join("\r\n")}\r\n`;
   writeFileSync(path, Buffer.from(text, "latin1"));
   return path;
 }

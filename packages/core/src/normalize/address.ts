@@ -7,7 +7,7 @@
  */
 
 import { isSingleCase, smartTitleCase } from "./casing.js";
-import { collapseWhitespace, type FieldOptions, fail, requireString } from "./input.js";
+import { collapseWhitespace, detach, type FieldOptions, fail, requireString } from "./input.js";
 import { nameMatchKey } from "./name.js";
 import { normalizeZipCode, zip5 } from "./postal-code.js";
 import { usStateCode } from "./us-states.js";
@@ -320,7 +320,7 @@ function normalizeUsStreetLine(line: string): string {
       const template = normalizeUsStreetLineUncached(`1 ${rest}`);
       cached = template.startsWith("1 ") ? template.slice(2) : null;
       if (STREET_CACHE.size >= STREET_CACHE_LIMIT) STREET_CACHE.clear();
-      STREET_CACHE.set(rest, cached);
+      STREET_CACHE.set(detach(rest), cached === null ? null : detach(cached));
     }
     if (cached !== null) return `${numbered[1]} ${cached}`;
   }

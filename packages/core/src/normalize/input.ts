@@ -40,3 +40,13 @@ function describeType(value: unknown): string {
   if (value instanceof Date) return "Date";
   return typeof value;
 }
+
+/**
+ * A copy of `text` that does not keep a larger string alive. V8 may represent a substring as a view of its
+ * parent; a cache keyed by such views would keep every chunk of a multi-gigabyte file in memory.
+ *
+ * @internal
+ */
+export function detach(text: string): string {
+  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
+}

@@ -5,7 +5,7 @@
  */
 
 import { smartTitleCase } from "./casing.js";
-import { collapseWhitespace, type FieldOptions, fail, requireString } from "./input.js";
+import { collapseWhitespace, detach, type FieldOptions, fail, requireString } from "./input.js";
 
 /** A person's name as it arrives from a form, a CSV or a voter file. Missing parts: absent or `null`. */
 export interface PersonNameInput {
@@ -99,7 +99,7 @@ export function normalizeNamePart(value: string, options: FieldOptions = {}): st
   const result = normalizeNamePartUncached(value);
   // Names repeat a great deal in a voter file; the cache is bounded so memory stays flat.
   if (NAME_PART_CACHE.size >= CACHE_LIMIT) NAME_PART_CACHE.clear();
-  NAME_PART_CACHE.set(value, result);
+  NAME_PART_CACHE.set(detach(value), detach(result));
   return result;
 }
 

@@ -129,7 +129,11 @@ export async function importVoterFile(
   };
   const reject = (errors: RowError[]) => {
     summary.rejected++;
-    for (const error of errors) if (summary.errors.length < maxErrors) summary.errors.push(error);
+    for (const error of errors) {
+      // Copies: a substring of the file would keep its whole chunk of text alive.
+      if (summary.errors.length < maxErrors)
+        summary.errors.push(JSON.parse(JSON.stringify(error)) as RowError);
+    }
   };
   const add = (counts: WriteCounts | undefined) => {
     if (!counts) return;
@@ -137,6 +141,13 @@ export async function importVoterFile(
     summary.updated += counts.updated;
     summary.unchanged += counts.unchanged;
     for (const error of counts.rejected) reject([error]);
+    summary.rejected += counts.moreRejected ?? 0;
+    if (counts.ballots) {
+      summary.ballots ??= { inserted: 0, updated: 0, unchanged: 0 };
+      summary.ballots.inserted += counts.ballots.inserted;
+      summary.ballots.updated += counts.ballots.updated;
+      summary.ballots.unchanged += counts.ballots.unchanged;
+    }
   };
   const warn = (warnings: readonly FieldError[]) => {
     for (const warning of warnings)
@@ -166,7 +177,7 @@ export async function importVoterFile(
   };
   const counties = new Set<string>();
   const voterIdField = layout.requiredColumns[0] ?? "voter id";
-  await writer.begin({ importId, organizationId, startedAt, state: layout.state });
+  await writer.begin({ importId, organizationId, startedAt, state: layout.state, maxErrors });
   try {
     let voters: VoterRow[] = [];
     let votes: VoteRow[] = [];
@@ -195,7 +206,8 @@ export async function importVoterFile(
           }
           warn(mapped.warnings);
           const voter = encodeVoter(mapped.record.voter);
-          if (mapped.record.voter.county) counties.add(mapped.record.voter.county);
+          const county = mapped.record.voter.county;
+          if (county && !counties.has(county)) counties.add(JSON.parse(JSON.stringify(county)) as string);
           voters.push({ row: row.row, voter, votes: mapped.record.votes });
           if (voters.length >= batchSize) {
             add(await writer.writeVoters(voters));

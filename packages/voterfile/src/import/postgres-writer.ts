@@ -9,7 +9,7 @@ import type { PostgresPoolLike } from "@precinct/core";
 import type { PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { VOTER_COLUMNS } from "./encode.js";
-import type { RemoveMissing, RowError } from "./types.js";
+import type { RemoveMissing } from "./types.js";
 import type { ImportContext, VoteRow, VoterRow, VoterWriter, WriteCounts } from "./writer.js";
 
 const KEY_COLUMNS = ["given_key", "family_key", "zip5", "street_key"];
@@ -42,6 +42,7 @@ export class PostgresVoterWriter implements VoterWriter {
   #merged = false;
   #stagedVotes = 0;
   #voterIdField = "voter id";
+  #inlineVotes = false;
 
   constructor(pool: PostgresPoolLike) {
     this.#pool = pool;
@@ -107,6 +108,7 @@ export class PostgresVoterWriter implements VoterWriter {
     await this.#copy("precinct_stage_voter", voterLines);
     await this.#copy("precinct_stage_vote", voteLines);
     this.#stagedVotes += voteLines.length;
+    if (voteLines.length > 0) this.#inlineVotes = true;
     return { inserted: 0, updated: 0, unchanged: 0, rejected: [] };
   }
 
@@ -151,7 +153,23 @@ export class PostgresVoterWriter implements VoterWriter {
       .n as number;
     const distinctRows = staged.rowCount ?? 0;
     counts.unchanged += stagedRows - distinctRows;
-    if (distinctRows > 0) {
+    // A first load into an empty voter table: nothing to compare, and the secondary indexes are built once
+    // from sorted data after the insert instead of row by row.
+    const fresh =
+      distinctRows > 0 && !(await client.query("select exists (select 1 from voter) as found")).rows[0].found;
+    const dropped: string[] = [];
+    if (fresh) {
+      const indexes = await client.query(
+        `select indexname, indexdef from pg_indexes
+         where schemaname = current_schema() and tablename = 'voter'
+           and indexname not in ('voter_pkey', 'voter_state_id_uq')`,
+      );
+      for (const index of indexes.rows as { indexname: string; indexdef: string }[]) {
+        await client.query(`drop index ${index.indexname}`);
+        dropped.push(index.indexdef);
+      }
+    }
+    if (distinctRows > 0 && !fresh) {
       await client.query("create index on precinct_stage_last (state, state_voter_id)");
       await client.query("analyze precinct_stage_last");
       const match = "v.organization_id = $1 and v.state = s.state and v.state_voter_id = s.state_voter_id";
@@ -198,16 +216,21 @@ export class PostgresVoterWriter implements VoterWriter {
         [organizationId, importId],
       );
       counts.unchanged += touched.rowCount ?? 0;
+    }
+    if (distinctRows > 0) {
+      const match = "v.organization_id = $1 and v.state = s.state and v.state_voter_id = s.state_voter_id";
       const inserted = await client.query(
         `insert into voter (id, organization_id, created_at, updated_at, state, state_voter_id,
            ${[...tracked, ...KEY_COLUMNS, "row_hash"].join(", ")}, last_import_id)
          select gen_random_uuid()::text, $1, $3, $3, s.state, s.state_voter_id,
            ${[...tracked, ...KEY_COLUMNS, "row_hash"].map((column) => cast("s", column)).join(", ")}, $2
          from precinct_stage_last s
-         where not exists (select 1 from voter v where ${match})`,
+         ${fresh ? "" : `where not exists (select 1 from voter v where ${match})`}`,
         [organizationId, importId, startedAt],
       );
       counts.inserted += inserted.rowCount ?? 0;
+      for (const definition of dropped) await client.query(definition);
+      if (fresh) await client.query("analyze voter");
     }
 
     if (this.#stagedVotes > 0) {
@@ -216,24 +239,22 @@ export class PostgresVoterWriter implements VoterWriter {
          where v.organization_id = $1 and v.state = sv.state and v.state_voter_id = sv.state_voter_id`,
         [organizationId],
       );
+      const listed = Math.max(0, this.#context.maxErrors);
       const missing = await client.query(
-        `select row, state, state_voter_id from precinct_stage_vote where voter_id is null order by row limit 100`,
+        "select row, state, state_voter_id from precinct_stage_vote where voter_id is null order by row limit $1",
+        [listed],
       );
       const missingCount = (
         await client.query("select count(*)::int as n from precinct_stage_vote where voter_id is null")
       ).rows[0].n as number;
-      const errors: RowError[] = missing.rows.map(
-        (row: { row: number; state: string; state_voter_id: string }) => ({
+      counts.rejected.push(
+        ...missing.rows.map((row: { row: number; state: string; state_voter_id: string }) => ({
           row: row.row,
           field: this.#voterIdField,
           reason: `no ${row.state} voter with id "${row.state_voter_id}": import the registration file first`,
-        }),
+        })),
       );
-      counts.rejected.push(...errors);
-      // Rows beyond the listed ones still count as rejected.
-      for (let i = errors.length; i < missingCount; i++) {
-        counts.rejected.push({ row: 0, field: this.#voterIdField, reason: "no voter with this id" });
-      }
+      counts.moreRejected = missingCount - missing.rows.length;
       await client.query(
         `insert into election (id, organization_id, created_at, updated_at, date, type, name, jurisdiction)
          select gen_random_uuid()::text, $1, $2, $2, e.date, e.type, e.name, e.state
@@ -266,9 +287,12 @@ export class PostgresVoterWriter implements VoterWriter {
       );
       const written = grouped.rows as { inserted: boolean }[];
       const insertedVotes = written.filter((row) => row.inserted).length;
-      counts.inserted += insertedVotes;
-      counts.updated += written.length - insertedVotes;
-      counts.unchanged += this.#stagedVotes - missingCount - written.length;
+      // Ballots inside registration rows are counted apart from the voters.
+      if (this.#inlineVotes) counts.ballots = { inserted: 0, updated: 0, unchanged: 0 };
+      const target = counts.ballots ?? counts;
+      target.inserted += insertedVotes;
+      target.updated += written.length - insertedVotes;
+      target.unchanged += this.#stagedVotes - missingCount - written.length;
     }
     return counts;
   }

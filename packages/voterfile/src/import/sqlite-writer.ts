@@ -10,7 +10,7 @@ import type { VoteHistoryRecord } from "../layouts/types.js";
 import { diffVoter, type StoredValue, VOTER_COLUMNS, VOTER_FIELDS } from "./encode.js";
 import { orderedId } from "./ids.js";
 import type { RemoveMissing } from "./types.js";
-import type { ImportContext, VoteRow, VoterRow, VoterWriter, WriteCounts } from "./writer.js";
+import type { BallotCounts, ImportContext, VoteRow, VoterRow, VoterWriter, WriteCounts } from "./writer.js";
 
 interface Statement {
   run(...params: unknown[]): { changes: number };
@@ -36,6 +36,7 @@ export class SqliteVoterWriter implements VoterWriter {
   #fresh = false;
   #droppedIndexes: string[] = [];
   readonly #elections = new Map<string, string>();
+  readonly #updatedAtBefore = new Map<string, string>();
   #lastVoter: { key: string; id: string | null } = { key: "", id: null };
 
   constructor(database: SqliteDatabaseLike) {
@@ -87,8 +88,14 @@ export class SqliteVoterWriter implements VoterWriter {
          on conflict (organization_id, state, state_voter_id) do nothing`,
       ),
       existing: this.#db.prepare(
-        "select id, row_hash, removed_at from voter where organization_id = ? and state = ? and state_voter_id = ?",
+        "select id, row_hash, removed_at, last_import_id, created_at, updated_at from voter where organization_id = ? and state = ? and state_voter_id = ?",
       ),
+      importChange: this.#db.prepare(
+        "select id, changes from voter_change where voter_id = ? and import_id = ? and kind = 'updated'",
+      ),
+      rewriteChange: this.#db.prepare("update voter_change set changes = ? where id = ?"),
+      dropChange: this.#db.prepare("delete from voter_change where id = ?"),
+      restoreUpdatedAt: this.#db.prepare("update voter set updated_at = ? where id = ?"),
       full: this.#db.prepare(`select ${VOTER_COLUMNS.join(", ")}, removed_at from voter where id = ?`),
       update: this.#db.prepare(
         `update voter set ${[...VOTER_COLUMNS, ...tail].map((column) => `${column} = ?`).join(", ")},
@@ -126,7 +133,7 @@ export class SqliteVoterWriter implements VoterWriter {
     const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0, rejected: [] };
     const { importId, organizationId, startedAt } = this.#context;
     const s = this.#statements;
-    for (const { voter, votes, row } of rows) {
+    for (const { voter, votes } of rows) {
       let voterId: string | null = null;
       if (this.#fresh) {
         const id = orderedId();
@@ -146,7 +153,14 @@ export class SqliteVoterWriter implements VoterWriter {
       }
       if (voterId === null) {
         const existing = s.existing.get(organizationId, voter.state, voter.stateVoterId) as
-          | { id: string; row_hash: string | null; removed_at: string | null }
+          | {
+              id: string;
+              row_hash: string | null;
+              removed_at: string | null;
+              last_import_id: string | null;
+              created_at: string;
+              updated_at: string;
+            }
           | undefined;
         if (existing === undefined) {
           const id = orderedId();
@@ -164,19 +178,25 @@ export class SqliteVoterWriter implements VoterWriter {
           );
           counts.inserted++;
           voterId = id;
+        } else if (existing.last_import_id === importId) {
+          // The file lists this voter again: the last row wins, as on PostgreSQL, and the repeat counts as
+          // unchanged. The change log keeps one entry: the difference from before this import.
+          if (existing.row_hash !== voter.hash) this.#rewriteRepeat(existing, voter, counts);
+          counts.unchanged++;
+          voterId = existing.id;
         } else if (existing.row_hash === voter.hash && existing.removed_at === null) {
           s.touch.run(importId, existing.id);
           counts.unchanged++;
           voterId = existing.id;
         } else {
-          const before = s.full.get(existing.id) as Record<string, unknown>;
-          const record: Record<string, unknown> = {};
-          VOTER_FIELDS.forEach((field, index) => {
-            record[field] = before[VOTER_COLUMNS[index] as string];
-          });
-          const changes: Record<string, [unknown, unknown]> = diffVoter(record, voter.values);
+          const changes: Record<string, [unknown, unknown]> = diffVoter(
+            this.#storedValues(existing.id),
+            voter.values,
+          );
           if (existing.removed_at !== null) changes.removedAt = [existing.removed_at, null];
           s.update.run(...voter.values, ...voter.keys, voter.hash, importId, startedAt, existing.id);
+          // Kept in case a later row of the file restores the old values (bounded by the voters changed).
+          this.#updatedAtBefore.set(existing.id, existing.updated_at);
           if (Object.keys(changes).length > 0) {
             s.change.run(
               orderedId(),
@@ -194,9 +214,67 @@ export class SqliteVoterWriter implements VoterWriter {
           voterId = existing.id;
         }
       }
-      for (const vote of votes) this.#writeBallot(voterId, vote, row, counts, "");
+      if (votes.length > 0) {
+        counts.ballots ??= { inserted: 0, updated: 0, unchanged: 0 };
+        for (const vote of votes) this.#writeBallot(voterId, vote, counts.ballots);
+      }
     }
     return counts;
+  }
+
+  /** The stored values of a voter, keyed by field. */
+  #storedValues(id: string): Record<string, unknown> {
+    const before = this.#statements.full.get(id) as Record<string, unknown>;
+    const record: Record<string, unknown> = {};
+    VOTER_FIELDS.forEach((field, index) => {
+      record[field] = before[VOTER_COLUMNS[index] as string];
+    });
+    return record;
+  }
+
+  /**
+   * A voter written earlier in this import appears again with other values: store the later row, and keep
+   * one change entry per voter and import — the difference from the values before the import.
+   */
+  #rewriteRepeat(
+    existing: { id: string; created_at: string },
+    voter: VoterRow["voter"],
+    counts: WriteCounts,
+  ): void {
+    const s = this.#statements;
+    const { importId, organizationId, startedAt } = this.#context;
+    const current = this.#storedValues(existing.id);
+    const logged = s.importChange.get(existing.id, importId) as { id: string; changes: string } | undefined;
+    s.update.run(...voter.values, ...voter.keys, voter.hash, importId, startedAt, existing.id);
+    // A voter inserted by this import has no "before": nothing to log.
+    if (logged === undefined && existing.created_at === startedAt) return;
+    const before: Record<string, unknown> = { ...current };
+    const previous = logged ? (JSON.parse(logged.changes) as Record<string, [unknown, unknown]>) : {};
+    for (const [field, [old]] of Object.entries(previous)) before[field] = old;
+    const changes: Record<string, [unknown, unknown]> = diffVoter(before, voter.values);
+    if (previous.removedAt) changes.removedAt = previous.removedAt;
+    if (logged && Object.keys(changes).length === 0) {
+      s.dropChange.run(logged.id);
+      const updatedAt = this.#updatedAtBefore.get(existing.id);
+      if (updatedAt !== undefined) s.restoreUpdatedAt.run(updatedAt, existing.id);
+      // The earlier row counted as an update; with its change undone it is an unchanged row.
+      counts.updated--;
+      counts.unchanged++;
+    } else if (logged) {
+      s.rewriteChange.run(JSON.stringify(changes), logged.id);
+    } else if (Object.keys(changes).length > 0) {
+      s.change.run(
+        orderedId(),
+        organizationId,
+        existing.id,
+        importId,
+        "updated",
+        JSON.stringify(changes),
+        startedAt,
+      );
+      counts.updated++;
+      counts.unchanged--;
+    }
   }
 
   async writeVotes(rows: VoteRow[]): Promise<WriteCounts> {
@@ -219,18 +297,12 @@ export class SqliteVoterWriter implements VoterWriter {
         });
         continue;
       }
-      this.#writeBallot(voterId, vote, row, counts, voterIdField);
+      this.#writeBallot(voterId, vote, counts);
     }
     return counts;
   }
 
-  #writeBallot(
-    voterId: string,
-    vote: VoteHistoryRecord,
-    _row: number,
-    counts: WriteCounts,
-    _field: string,
-  ): void {
+  #writeBallot(voterId: string, vote: VoteHistoryRecord, counts: BallotCounts): void {
     const s = this.#statements;
     const { organizationId, startedAt } = this.#context;
     const jurisdiction = vote.state;

@@ -81,6 +81,11 @@ export interface ImportSummary {
   skipped: number;
   /** Voters marked removed because a full refresh no longer lists them. */
   removed: number;
+  /**
+   * Ballots carried inside registration rows (Ohio's per-election columns): added, changed, already
+   * stored. Absent for files without inline history; for history files the counts above are ballots.
+   */
+  ballots?: { inserted: number; updated: number; unchanged: number };
   /** The first `maxErrors` rejected rows. */
   errors: RowError[];
   /** Values that were dropped but did not reject their row (an invalid phone number, say), by column. */

@@ -28,7 +28,19 @@ export interface WriteCounts {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Rejected rows, listed (up to the import's `maxErrors`). */
   rejected: RowError[];
+  /** Rejected rows beyond the listed ones. */
+  moreRejected?: number;
+  /** Ballots written from registration rows that carry them (Ohio), counted apart from voters. */
+  ballots?: BallotCounts;
+}
+
+/** Ballots added, changed or already stored. */
+export interface BallotCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
 }
 
 /** The context of one import. */
@@ -37,6 +49,8 @@ export interface ImportContext {
   organizationId: string;
   startedAt: string;
   state: string | null;
+  /** How many rejected rows the summary lists; writers need not list more. */
+  maxErrors: number;
 }
 
 /** A database's bulk path. Every call between `begin` and `commit`/`rollback` is one transaction. */

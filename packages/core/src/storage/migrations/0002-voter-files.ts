@@ -124,6 +124,10 @@ export const voterFiles: Migration = {
       .on("election")
       .columns(["organization_id", "type", "date"])
       .execute();
-    await db.schema.createIndex("voter_phone_idx").on("voter").columns(["organization_id", "phone"]).execute();
+    await db.schema
+      .createIndex("voter_phone_idx")
+      .on("voter")
+      .columns(["organization_id", "phone"])
+      .execute();
   },
 };
