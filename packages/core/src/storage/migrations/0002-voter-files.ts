@@ -39,10 +39,11 @@ export const voterFiles: Migration = {
       .on("voter")
       .columns(["organization_id", "zip5", "family_key"])
       .execute();
+    // County, then precinct: precinct codes repeat from county to county (NC's "01-05" exists in many).
     await db.schema
       .createIndex("voter_county_idx")
       .on("voter")
-      .columns(["organization_id", "county"])
+      .columns(["organization_id", "county", "precinct"])
       .execute();
 
     await db.schema
