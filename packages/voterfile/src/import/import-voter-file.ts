@@ -12,7 +12,13 @@ import { type Precinct, PrecinctError } from "@precinct/core";
 import { type ByteSource, openDelimited, toRecord } from "../delimited/parse.js";
 import { detectLayout } from "../layouts/detect.js";
 import { layoutById } from "../layouts/registry.js";
-import type { AnyLayout, FieldError, HistoryLayout, RegistrationLayout } from "../layouts/types.js";
+import type {
+  AnyLayout,
+  FieldError,
+  HistoryLayout,
+  MapResult,
+  RegistrationLayout,
+} from "../layouts/types.js";
 import { encodeVoter } from "./encode.js";
 import { orderedId } from "./ids.js";
 import { PostgresVoterWriter } from "./postgres-writer.js";
@@ -168,6 +174,20 @@ export async function importVoterFile(
     };
   };
 
+  /** The mapped record, or `undefined` after counting a rejected or skipped row. */
+  const accepted = <T>(mapped: MapResult<T>, row: number): T | undefined => {
+    if (mapped.kind === "error") {
+      reject(mapped.errors.map((error) => ({ row, field: error.field, reason: error.reason })));
+      return undefined;
+    }
+    if (mapped.kind === "skip") {
+      summary.skipped++;
+      return undefined;
+    }
+    warn(mapped.warnings);
+    return mapped.record;
+  };
+
   // One record object, refilled for every row: mapRow only reads it, and a million 67-key objects are garbage.
   const keys = opened.header.map((name) => name.trim().toLowerCase());
   const reused = toRecord(opened.header, []);
@@ -193,40 +213,20 @@ export async function importVoterFile(
         }
         const record = fill(row.fields);
         if (layout.kind === "registration") {
-          const mapped = (layout as RegistrationLayout).mapRow(record);
-          if (mapped.kind === "error") {
-            reject(
-              mapped.errors.map((error) => ({ row: row.row, field: error.field, reason: error.reason })),
-            );
-            continue;
-          }
-          if (mapped.kind === "skip") {
-            summary.skipped++;
-            continue;
-          }
-          warn(mapped.warnings);
-          const voter = encodeVoter(mapped.record.voter);
-          const county = mapped.record.voter.county;
+          const mapped = accepted((layout as RegistrationLayout).mapRow(record), row.row);
+          if (mapped === undefined) continue;
+          const voter = encodeVoter(mapped.voter);
+          const county = mapped.voter.county;
           if (county && !counties.has(county)) counties.add(JSON.parse(JSON.stringify(county)) as string);
-          voters.push({ row: row.row, voter, votes: mapped.record.votes });
+          voters.push({ row: row.row, voter, votes: mapped.votes });
           if (voters.length >= batchSize) {
             add(await writer.writeVoters(voters));
             voters = [];
           }
         } else {
-          const mapped = (layout as HistoryLayout).mapRow(record);
-          if (mapped.kind === "error") {
-            reject(
-              mapped.errors.map((error) => ({ row: row.row, field: error.field, reason: error.reason })),
-            );
-            continue;
-          }
-          if (mapped.kind === "skip") {
-            summary.skipped++;
-            continue;
-          }
-          warn(mapped.warnings);
-          votes.push({ row: row.row, vote: mapped.record, voterIdField: historyIdColumn });
+          const mapped = accepted((layout as HistoryLayout).mapRow(record), row.row);
+          if (mapped === undefined) continue;
+          votes.push({ row: row.row, vote: mapped, voterIdField: historyIdColumn });
           if (votes.length >= batchSize) {
             add(await writer.writeVotes(votes));
             votes = [];

@@ -8,6 +8,7 @@
 import type { PostgresPoolLike } from "@precinct/core";
 import type { PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import type { VoteHistoryRecord } from "../layouts/types.js";
 import { VOTER_COLUMNS } from "./encode.js";
 import type { RemoveMissing } from "./types.js";
 import type { ImportContext, VoteRow, VoterRow, VoterWriter, WriteCounts } from "./writer.js";
@@ -32,6 +33,23 @@ function field(value: string | number | null | undefined): string {
   return /[\\\t\n\r]/.test(text)
     ? text.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
     : text;
+}
+
+/** A `precinct_stage_vote` line: the row, the voter's state id (resolved later), the ballot. */
+function voteLine(row: number, vote: VoteHistoryRecord): string {
+  return [
+    row,
+    vote.state,
+    vote.stateVoterId,
+    null,
+    vote.electionDate,
+    vote.electionType,
+    vote.electionName,
+    vote.method,
+    vote.party,
+  ]
+    .map(field)
+    .join("\t");
 }
 
 /** Writes an import through pg, with `COPY` into staging tables. */
@@ -88,21 +106,7 @@ export class PostgresVoterWriter implements VoterWriter {
           .join("\t"),
       );
       for (const vote of votes) {
-        voteLines.push(
-          [
-            row,
-            vote.state,
-            vote.stateVoterId,
-            null,
-            vote.electionDate,
-            vote.electionType,
-            vote.electionName,
-            vote.method,
-            vote.party,
-          ]
-            .map(field)
-            .join("\t"),
-        );
+        voteLines.push(voteLine(row, vote));
       }
     }
     await this.#copy("precinct_stage_voter", voterLines);
@@ -114,21 +118,7 @@ export class PostgresVoterWriter implements VoterWriter {
 
   async writeVotes(rows: VoteRow[]): Promise<WriteCounts> {
     if (rows[0]) this.#voterIdField = rows[0].voterIdField;
-    const lines = rows.map(({ row, vote }) =>
-      [
-        row,
-        vote.state,
-        vote.stateVoterId,
-        null,
-        vote.electionDate,
-        vote.electionType,
-        vote.electionName,
-        vote.method,
-        vote.party,
-      ]
-        .map(field)
-        .join("\t"),
-    );
+    const lines = rows.map(({ row, vote }) => voteLine(row, vote));
     await this.#copy("precinct_stage_vote", lines);
     this.#stagedVotes += lines.length;
     return { inserted: 0, updated: 0, unchanged: 0, rejected: [] };

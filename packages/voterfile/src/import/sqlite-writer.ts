@@ -198,15 +198,7 @@ export class SqliteVoterWriter implements VoterWriter {
           // Kept in case a later row of the file restores the old values (bounded by the voters changed).
           this.#updatedAtBefore.set(existing.id, existing.updated_at);
           if (Object.keys(changes).length > 0) {
-            s.change.run(
-              orderedId(),
-              organizationId,
-              existing.id,
-              importId,
-              "updated",
-              JSON.stringify(changes),
-              startedAt,
-            );
+            this.#logChange(existing.id, changes);
             counts.updated++;
           } else {
             counts.unchanged++;
@@ -220,6 +212,20 @@ export class SqliteVoterWriter implements VoterWriter {
       }
     }
     return counts;
+  }
+
+  /** Appends what this import changed on a voter to `voter_change`. */
+  #logChange(voterId: string, changes: Record<string, [unknown, unknown]>): void {
+    const { importId, organizationId, startedAt } = this.#context;
+    this.#statements.change.run(
+      orderedId(),
+      organizationId,
+      voterId,
+      importId,
+      "updated",
+      JSON.stringify(changes),
+      startedAt,
+    );
   }
 
   /** The stored values of a voter, keyed by field. */
@@ -242,7 +248,7 @@ export class SqliteVoterWriter implements VoterWriter {
     counts: WriteCounts,
   ): void {
     const s = this.#statements;
-    const { importId, organizationId, startedAt } = this.#context;
+    const { importId, startedAt } = this.#context;
     const current = this.#storedValues(existing.id);
     const logged = s.importChange.get(existing.id, importId) as { id: string; changes: string } | undefined;
     s.update.run(...voter.values, ...voter.keys, voter.hash, importId, startedAt, existing.id);
@@ -263,15 +269,7 @@ export class SqliteVoterWriter implements VoterWriter {
     } else if (logged) {
       s.rewriteChange.run(JSON.stringify(changes), logged.id);
     } else if (Object.keys(changes).length > 0) {
-      s.change.run(
-        orderedId(),
-        organizationId,
-        existing.id,
-        importId,
-        "updated",
-        JSON.stringify(changes),
-        startedAt,
-      );
+      this.#logChange(existing.id, changes);
       counts.updated++;
       counts.unchanged--;
     }
