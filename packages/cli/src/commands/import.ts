@@ -124,6 +124,7 @@ export async function importCommand(args: string[], io: CliIo): Promise<number> 
         rejected: summary.rejected,
         skipped: summary.skipped,
         removed: summary.removed,
+        ...(summary.ballots ? { ballots: summary.ballots } : {}),
         errors: summary.errors.slice(0, 100),
         warnings: summary.warnings,
         elapsedMs: Math.round(summary.elapsedMs),
@@ -136,6 +137,9 @@ export async function importCommand(args: string[], io: CliIo): Promise<number> 
         `unchanged ${n(summary.unchanged)}, rejected ${n(summary.rejected)}` +
         (summary.skipped ? `, skipped ${n(summary.skipped)}` : "") +
         (summary.removed ? `, removed ${n(summary.removed)}` : "") +
+        (summary.ballots
+          ? `; ballots inserted ${n(summary.ballots.inserted)}, updated ${n(summary.ballots.updated)}`
+          : "") +
         ` in ${(summary.elapsedMs / 1000).toFixed(1)} s\n`,
     );
     for (const error of summary.errors.slice(0, 20)) {
