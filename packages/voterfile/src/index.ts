@@ -60,6 +60,7 @@ export type {
   VoteHistoryRecord,
 } from "./layouts/types.js";
 export { waVrdbLayout } from "./layouts/wa.js";
+export * from "./match/index.js";
 export {
   computeTurnoutPropensity,
   type NewAndInfrequentOptions,

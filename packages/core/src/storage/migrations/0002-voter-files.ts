@@ -32,12 +32,12 @@ export const voterFiles: Migration = {
     await db.schema
       .createIndex("voter_name_idx")
       .on("voter")
-      .columns(["organization_id", "family_key", "given_key"])
+      .columns(["organization_id", "family_key", "given_key", "birth_year"])
       .execute();
     await db.schema
       .createIndex("voter_zip_idx")
       .on("voter")
-      .columns(["organization_id", "zip5", "family_key"])
+      .columns(["organization_id", "zip5", "family_key", "given_key"])
       .execute();
     // County, then precinct: precinct codes repeat from county to county (NC's "01-05" exists in many).
     await db.schema
