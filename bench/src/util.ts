@@ -61,9 +61,12 @@ export const IMPORT_CHILD = join(dirname(fileURLToPath(import.meta.url)), "impor
 export async function importInChild(
   file: string,
   database: string,
+  nodeOptions = "",
 ): Promise<{ ms: number; result: ChildResult }> {
   const tsx = join(dirname(fileURLToPath(import.meta.url)), "..", "node_modules", "tsx", "dist", "cli.mjs");
-  const { ms, stdout } = await runCommand(process.execPath, [tsx, IMPORT_CHILD, file, database]);
+  const { ms, stdout } = await runCommand(process.execPath, [tsx, IMPORT_CHILD, file, database], {
+    env: nodeOptions ? { NODE_OPTIONS: nodeOptions } : {},
+  });
   const last = stdout.trim().split("\n").at(-1) ?? "{}";
   return { ms, result: JSON.parse(last) as ChildResult };
 }
