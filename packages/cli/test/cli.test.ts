@@ -185,4 +185,30 @@ forEachDatabase("precinct CLI", (db) => {
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toMatch(/precint/);
   });
+
+  it("matches a people file: links the clear match, reports the bad row, exit 0", async () => {
+    const client = await db().client();
+    const org = client.organization.slug;
+    await cli(["import", file, "--db", db().url, "--org", org]);
+    const people = join(dir, `people-${db().name}.csv`);
+    writeFileSync(
+      people,
+      [
+        "first,last,street,city,state,zip,phone,birth_year",
+        "Ana,Rivera,,Raleigh,NC,27601,919-555-0100,1980",
+        "Zed,Nobody,1 Nowhere Ln,Raleigh,NC,27601,,1990",
+        "Bad,Phone,,Raleigh,NC,27601,12,1980",
+      ].join("\n"),
+    );
+    const result = await cli(["match", people, "--db", db().url, "--org", org, "--json", "--tag", "canvass"]);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = result.json();
+    expect(summary).toMatchObject({ rows: 3, linked: 1, unmatched: 1 });
+    expect(summary.errors).toEqual([expect.objectContaining({ row: 3, field: "phone" })]);
+    const ana = await client.voters.findByStateId("NC", "AA1");
+    expect(ana?.personId).not.toBeNull();
+    const text = await cli(["match", people, "--db", db().url, "--org", org]);
+    expect(text.stdout).toMatch(/linked\s+0/);
+    expect(text.stdout).toContain("row 3, phone:");
+  });
 });
