@@ -26,13 +26,32 @@ function toRecord(person: SyntheticPerson): PersonLike & { truth: SyntheticPerso
   };
 }
 
+/**
+ * What sign-up sheets look like: nicknames, typos, swapped names, movers, missing or partial birth dates,
+ * dropped middle names and accents, apartment variants, household members sharing a phone.
+ */
+const NOISE = {
+  nicknames: 0.15,
+  typos: 0.1,
+  transposedNames: 0.03,
+  moved: 0.1,
+  missingBirthdate: 0.1,
+  birthYearOnly: 0.2,
+  missingMiddle: 0.3,
+  accentsStripped: 0.5,
+  apartmentVariants: 0.5,
+  sharedHouseholdPhone: 0.3,
+};
+
 /** Runs the matching benchmark. */
 export async function benchMatch(voters: number, people: number): Promise<Result> {
   console.log(`matching ${count(people)} people against ${count(voters)} voters`);
   const path = await votersDatabase(voters);
   const precinct = await createPrecinct({ database: path });
   try {
-    const records = [...generatePeople(population(voters), { seed: 4242, count: people })].map(toRecord);
+    const records = [...generatePeople(population(voters), { seed: 4242, count: people, noise: NOISE })].map(
+      toRecord,
+    );
     const registered = records.filter((record) => record.truth.stateVoterId !== null).length;
     let linked = 0;
     let correct = 0;
