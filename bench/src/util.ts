@@ -55,7 +55,7 @@ export function runCommand(
 }
 
 /** The child script that imports one file and prints its summary and peak RSS as JSON. */
-export const IMPORT_CHILD = join(dirname(fileURLToPath(import.meta.url)), "import-child.ts");
+export const IMPORT_CHILD = join(dirname(fileURLToPath(import.meta.url)), "import-child.mjs");
 
 /** Runs an import in a fresh process (so its peak RSS is its own) and returns the parsed result. */
 export async function importInChild(
@@ -63,8 +63,7 @@ export async function importInChild(
   database: string,
   nodeOptions = "",
 ): Promise<{ ms: number; result: ChildResult }> {
-  const tsx = join(dirname(fileURLToPath(import.meta.url)), "..", "node_modules", "tsx", "dist", "cli.mjs");
-  const { ms, stdout } = await runCommand(process.execPath, [tsx, IMPORT_CHILD, file, database], {
+  const { ms, stdout } = await runCommand(process.execPath, [IMPORT_CHILD, file, database], {
     env: nodeOptions ? { NODE_OPTIONS: nodeOptions } : {},
   });
   const last = stdout.trim().split("\n").at(-1) ?? "{}";

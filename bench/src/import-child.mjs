@@ -1,4 +1,6 @@
-/** Imports one voter file into one database and prints the summary and the process's peak RSS as JSON. */
+// Imports one voter file into one database and prints the summary and the process's peak RSS as JSON.
+// Plain JavaScript on the built packages, so the measured process is what a deployment runs (no TypeScript
+// loader in it).
 import { createPrecinct } from "@precinct/core";
 import { importVoterFile } from "@precinct/voterfile";
 
