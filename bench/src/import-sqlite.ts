@@ -68,7 +68,7 @@ export async function benchImportRss(rows: number): Promise<Result> {
   removeDatabase(database);
   // V8 lets garbage pile up to its heap limit (gigabytes on a large machine) before collecting; the import's
   // live heap is tens of megabytes, so the run caps the heap as a deployment with a memory budget would.
-  const flags = "--max-old-space-size=160";
+  const flags = "--max-old-space-size=128";
   const ours = await importInChild(file, database, flags);
   removeDatabase(database);
   const { result } = ours;
