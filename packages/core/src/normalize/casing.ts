@@ -6,8 +6,11 @@
  * @internal
  */
 
-/** Lower-case name particles, kept lower case when they are not the first word (`Maria de la Cruz`). */
-const PARTICLES: ReadonlySet<string> = new Set([
+/**
+ * Lower-case name particles (`de`, `van`, `y`, ...), kept lower case when they are not the first word
+ * (`Maria de la Cruz`), and not a surname on their own when names are compared.
+ */
+export const NAME_PARTICLES: ReadonlySet<string> = new Set([
   "da",
   "das",
   "de",
@@ -50,7 +53,7 @@ export function smartTitleCase(text: string, options: TitleCaseOptions = {}): st
     .split(" ")
     .map((word, index) => {
       const lower = word.toLowerCase();
-      if (options.particles === true && index > 0 && PARTICLES.has(lower)) return lower;
+      if (options.particles === true && index > 0 && NAME_PARTICLES.has(lower)) return lower;
       return titleCaseWord(lower);
     })
     .join(" ");

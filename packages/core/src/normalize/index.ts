@@ -14,6 +14,7 @@ export {
   normalizePostalAddress,
   type PostalAddressInput,
 } from "./address.js";
+export { NAME_PARTICLES } from "./casing.js";
 export { birthYearOf, normalizeDate, normalizeTimestamp } from "./date.js";
 export { normalizeEmail, tryNormalizeEmail } from "./email.js";
 export type { FieldOptions } from "./input.js";

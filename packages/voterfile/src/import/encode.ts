@@ -39,6 +39,8 @@ export const VOTER_COLUMNS: readonly string[] = VOTER_FIELDS.map((field) =>
   field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
 );
 
+const BIRTH_YEAR = VOTER_FIELDS.indexOf("birthYear");
+const STATUS = VOTER_FIELDS.indexOf("status");
 const JSON_FIELDS = new Set<VoterField>(["residentialAddress", "mailingAddress", "districts"]);
 
 /** A stored value: text, a number or null (JSON fields are JSON text). */
@@ -67,10 +69,10 @@ export function encodeVoter(voter: VoterInput): EncodedVoter {
     if (JSON_FIELDS.has(field)) return JSON.stringify(value);
     return value as string | number;
   });
-  if (values[VOTER_FIELDS.indexOf("birthYear")] === null && typeof voter.birthdate === "string") {
-    values[VOTER_FIELDS.indexOf("birthYear")] = Number(voter.birthdate.slice(0, 4));
+  if (values[BIRTH_YEAR] === null && typeof voter.birthdate === "string") {
+    values[BIRTH_YEAR] = Number(voter.birthdate.slice(0, 4));
   }
-  if (values[VOTER_FIELDS.indexOf("status")] === null) values[VOTER_FIELDS.indexOf("status")] = "unknown";
+  if (values[STATUS] === null) values[STATUS] = "unknown";
   const keys = voterKeys({
     givenName: voter.givenName ?? null,
     familyName: voter.familyName ?? null,

@@ -26,7 +26,6 @@ interface SqliteDatabase extends SqliteDatabaseLike {
 
 const KEY_COLUMNS = ["given_key", "family_key", "zip5", "street_key"];
 const KEEP_INDEXES = new Set(["voter_state_id_uq"]);
-const RANK = (column: string) => `(case ${column} when 'unknown' then 0 when 'other' then 1 else 2 end)`;
 
 /** Writes an import through better-sqlite3. */
 export class SqliteVoterWriter implements VoterWriter {
@@ -123,8 +122,7 @@ export class SqliteVoterWriter implements VoterWriter {
         `insert into vote_history (organization_id, voter_id, election_id, method, party) values (?, ?, ?, ?, ?)`,
       ),
       updateBallot: this.#db.prepare(
-        `update vote_history set method = case when ${RANK("?1")} >= ${RANK("method")} then ?1 else method end,
-           party = coalesce(?2, party) where voter_id = ?3 and election_id = ?4`,
+        "update vote_history set method = ?, party = ? where voter_id = ? and election_id = ?",
       ),
     };
   }
@@ -340,7 +338,8 @@ export class SqliteVoterWriter implements VoterWriter {
       counts.unchanged++;
       return;
     }
-    s.updateBallot.run(vote.method, vote.party, voterId, electionId);
+    // The merge (the more specific method wins, a known party is kept) is decided above, once.
+    s.updateBallot.run(method, party, voterId, electionId);
     counts.updated++;
   }
 

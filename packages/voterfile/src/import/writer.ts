@@ -63,6 +63,3 @@ export interface VoterWriter {
   commit(): Promise<WriteCounts | undefined>;
   rollback(): Promise<void>;
 }
-
-/** `unknown` < `other` < a specific method: the more specific label of a repeated ballot wins. */
-export const METHOD_RANK_SQL = "(case %s when 'unknown' then 0 when 'other' then 1 else 2 end)";

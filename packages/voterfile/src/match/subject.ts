@@ -8,6 +8,7 @@
 import {
   addressMatchKey,
   birthYearOf,
+  NAME_PARTICLES,
   nameMatchKey,
   nicknameGroup,
   normalizeDate,
@@ -21,28 +22,11 @@ import {
 import { DEFAULT_VOTER_ID_SYSTEMS, type PersonLike } from "./person-like.js";
 import { type StreetParts, splitStreetKey } from "./street.js";
 
-/** Name particles that are not a surname on their own (`de la Cruz` has one real part: `cruz`). */
-const PARTICLES: ReadonlySet<string> = new Set([
-  "da",
-  "das",
-  "de",
-  "del",
-  "della",
-  "der",
-  "di",
-  "do",
-  "dos",
-  "du",
-  "la",
-  "le",
-  "los",
-  "st",
-  "ten",
-  "ter",
-  "van",
-  "von",
-  "y",
-]);
+/**
+ * Name particles that are not a surname on their own (`de la Cruz` has one real part: `cruz`): core's list,
+ * plus `los` and `st` (`de los Santos`, `St John`), which matter for comparing but not for casing.
+ */
+const PARTICLES: ReadonlySet<string> = new Set([...NAME_PARTICLES, "los", "st"]);
 
 /** One address of a subject, as compared. */
 export interface SubjectAddress {
