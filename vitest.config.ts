@@ -11,9 +11,11 @@ export default defineConfig({
       "@precinct/testing/conformance": fileURLToPath(
         new URL("./packages/testing/src/conformance.ts", import.meta.url),
       ),
+      "@precinct/testing/http": fileURLToPath(new URL("./packages/testing/src/http.ts", import.meta.url)),
       "@precinct/testing": src("testing"),
       "@precinct/voterfile": src("voterfile"),
       "@precinct/cli": src("cli"),
+      "@precinct/twilio": src("twilio"),
     },
   },
   test: {

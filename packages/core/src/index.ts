@@ -6,6 +6,7 @@
  */
 export { EventBus, type Listener } from "./events/bus.js";
 export * from "./normalize/index.js";
+export * from "./outreach/index.js";
 export { createPrecinct, type Precinct, type PrecinctOptions } from "./precinct.js";
 export * from "./segments/index.js";
 export * from "./spec/contracts/index.js";
@@ -46,3 +47,4 @@ export {
   type VoterUpsertResult,
 } from "./storage/repositories/voter-repository.js";
 export type { Database, DialectName } from "./storage/schema.js";
+export * from "./webhooks/index.js";

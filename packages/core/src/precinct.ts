@@ -1,6 +1,14 @@
 import { EventBus } from "./events/bus.js";
+import { type CampaignOptions, CampaignService } from "./outreach/campaigns.js";
+import { OptOutFence, type OutreachContext } from "./outreach/context.js";
+import { Dispatcher, type DispatcherOptions } from "./outreach/dispatcher.js";
+import type { InboundResult, StatusResult } from "./outreach/inbound.js";
+import { InboundHandler, type InboundOptions } from "./outreach/inbound.js";
+import { OutboxReader } from "./outreach/outbox-reader.js";
+import { PeerToPeer } from "./outreach/p2p.js";
 import { SegmentRepository } from "./segments/segment-repository.js";
 import { type PrecinctPlugins, validatePlugins } from "./spec/contracts/index.js";
+import type { InboundSms, StatusUpdate } from "./spec/contracts/sms-transport.js";
 import { ConfigError, PrecinctError } from "./spec/errors.js";
 import type { PrecinctEventName } from "./spec/events.js";
 import type { Organization, OrganizationInput } from "./spec/model/organization.js";
@@ -12,6 +20,7 @@ import { ListRepository } from "./storage/repositories/list-repository.js";
 import { OrganizationStore } from "./storage/repositories/organization-repository.js";
 import { PersonRepository } from "./storage/repositories/person-repository.js";
 import { VoterRepository } from "./storage/repositories/voter-repository.js";
+import { WebhookRouter, type WebhookRouterOptions } from "./webhooks/router.js";
 
 /** Options of {@link createPrecinct}. */
 export interface PrecinctOptions {
@@ -31,6 +40,17 @@ export interface PrecinctOptions {
   defaultCountry?: string;
   /** Receives errors thrown by event listeners. Default: `console.error`. */
   onListenerError?: (error: unknown, event: PrecinctEventName) => void;
+  /**
+   * The engine's clock. Default: the system clock. Tests and simulations pass their own to cross quiet
+   * hours and frequency-cap windows without waiting.
+   */
+  clock?: () => Date;
+  /** Defaults of every dispatcher this client creates (`precinct.dispatcher()`, P2P sends). */
+  dispatcher?: DispatcherOptions;
+  /** Cost estimates of campaigns. */
+  campaigns?: CampaignOptions;
+  /** How replies are handled (extra opt-out phrases, confirmation texts). */
+  inbound?: InboundOptions;
 }
 
 type Repos = {
@@ -41,7 +61,7 @@ type Repos = {
  * A Precinct client, bound to one organization. Every repository reads and writes only that organization's
  * rows. Create it with {@link createPrecinct}; release it with {@link Precinct.close}.
  */
-export interface Precinct extends Omit<Repos, "lists" | "segments"> {
+export interface Precinct extends Omit<Repos, "lists" | "segments" | "campaigns"> {
   /** The organization this client is bound to. */
   readonly organization: Organization;
   /** The open database (Kysely instance and dialect), for queries the repositories do not offer. */
@@ -60,6 +80,33 @@ export interface Precinct extends Omit<Repos, "lists" | "segments"> {
   readonly lists: ListRepository;
   /** Saved segments, and counting and streaming the members of any segment filter. */
   readonly segments: SegmentRepository;
+  /** Outreach campaigns: create, estimate, preview, launch, pause, resume, cancel, report. */
+  readonly campaigns: CampaignService;
+  /** Peer-to-peer texting: batches, explicit sends, the inbox, canned replies, tags, reassignment. */
+  readonly p2p: PeerToPeer;
+  /** The outbox: every intended message and where it stands. */
+  readonly outbox: OutboxReader;
+  /**
+   * A dispatcher that sends what the outbox holds, with this client's defaults overridden by `options`.
+   * Run it with `start()`/`stop()` or `drain()`. Needs an SMS transport.
+   */
+  dispatcher(options?: DispatcherOptions): Dispatcher;
+  /**
+   * The webhook router for this client's transports: `router.handle(request)` → `Response`. Its
+   * `smsStatusUrl` is the status callback URL dispatchers should give the provider.
+   */
+  webhooks(options?: WebhookRouterOptions): WebhookRouter;
+  /**
+   * Hands the engine an inbound text or a status callback directly, for transports that deliver them
+   * without a webhook (the fake carrier, a polling adapter). The router calls the same code after
+   * verifying a webhook.
+   */
+  readonly texting: {
+    /** Classifies, threads and records an inbound text (opt-outs, opt-ins, HELP, survey answers). */
+    receive(inbound: InboundSms): Promise<InboundResult>;
+    /** Applies a status callback, forward only. */
+    status(update: StatusUpdate): Promise<StatusResult>;
+  };
   /** Chapters of this organization. */
   readonly chapters: {
     /** Creates a chapter whose parent is this organization. */
@@ -152,9 +199,9 @@ async function bind(
 
   const repos = Object.fromEntries(
     Object.entries(entitySpecs)
-      .filter(([key]) => key !== "lists" && key !== "segments")
+      .filter(([key]) => key !== "lists" && key !== "segments" && key !== "campaigns")
       .map(([key, spec]) => [key, guard(new EntityRepository(db, dialect, orgId, spec as never))]),
-  ) as unknown as Omit<Repos, "lists" | "segments">;
+  ) as unknown as Omit<Repos, "lists" | "segments" | "campaigns">;
 
   const people = new PersonRepository(
     db,
@@ -170,6 +217,35 @@ async function bind(
     bus.emit(event.kind === "opt_out" ? "consent.revoked" : "consent.granted", { event }),
   );
 
+  const segments = new SegmentRepository(db, dialect, orgId);
+  const fence = new OptOutFence();
+  const remember = ({ event }: { event: { channel: string; contactPoint: string; kind: string } }) =>
+    fence.set(event.channel, event.contactPoint, event.kind === "opt_out");
+  bus.on("consent.revoked", remember);
+  bus.on("consent.granted", remember);
+  const ctx: OutreachContext = {
+    db,
+    dialect,
+    organizationId: orgId,
+    organization: () => current,
+    bus,
+    plugins,
+    consent,
+    segments,
+    clock: options.clock ?? (() => new Date()),
+    fence,
+    defaultCountry: options.defaultCountry ?? "US",
+  };
+  const dispatchers: Dispatcher[] = [];
+  const makeDispatcher = (overrides: DispatcherOptions = {}): Dispatcher => {
+    const made = new Dispatcher(ctx, { ...options.dispatcher, ...overrides });
+    dispatchers.push(made);
+    return made;
+  };
+  let p2pDispatcher: Dispatcher | undefined;
+  const campaigns = new CampaignService(ctx, () => dispatchers, options.campaigns);
+  const inbound = new InboundHandler(ctx, options.inbound);
+
   const client: Precinct = {
     ...repos,
     get organization() {
@@ -182,7 +258,19 @@ async function bind(
     consent: guard(consent),
     voters: guard(new VoterRepository(db, orgId)),
     lists: guard(new ListRepository(db, dialect, orgId)),
-    segments: guard(new SegmentRepository(db, dialect, orgId)),
+    segments: guard(segments),
+    campaigns: guard(campaigns),
+    p2p: guard(new PeerToPeer(ctx, campaigns, () => (p2pDispatcher ??= makeDispatcher()))),
+    outbox: guard(new OutboxReader(ctx)),
+    dispatcher: (overrides) => {
+      if (closed) throw new PrecinctError({ code: "closed", message: "This Precinct client was closed." });
+      return makeDispatcher(overrides);
+    },
+    webhooks: (routerOptions) => new WebhookRouter(plugins, inbound, routerOptions),
+    texting: guard({
+      receive: (message: InboundSms) => inbound.receive(message),
+      status: (update: StatusUpdate) => inbound.status(update),
+    }),
     chapters: {
       async create(input) {
         const chapter = await store.create({ ...input, parentId: orgId });
@@ -199,6 +287,7 @@ async function bind(
     async close() {
       if (closed) return;
       closed = true;
+      await Promise.all(dispatchers.map((d) => d.stop()));
       if (!owner) return;
       bus.clear();
       await plugins.jobs?.close?.();

@@ -1,3 +1,4 @@
+import type { MessageStatus } from "./contracts/common.js";
 import type { ConsentEvent } from "./model/consent.js";
 import type { Organization } from "./model/organization.js";
 import type { Person } from "./model/person.js";
@@ -17,6 +18,47 @@ export interface PrecinctEventMap {
   "consent.revoked": { event: ConsentEvent };
   /** A chapter organization was created. */
   "organization.created": { organization: Organization };
+  /** The provider took an outbound text. */
+  "message.sent": {
+    outboxId: string;
+    messageId: string;
+    campaignId: string | null;
+    to: string;
+    providerId: string;
+  };
+  /** The compliance gate refused a text; `reason` says why (`opted_out`, `no_consent`, `landline`, …). */
+  "message.blocked": { outboxId: string; campaignId: string | null; to: string; reason: string };
+  /** The provider refused a text for good, or its retries ran out. */
+  "message.failed": {
+    outboxId: string;
+    campaignId: string | null;
+    to: string;
+    reason: string;
+    errorCode: string | null;
+  };
+  /** A status callback moved a message forward (`delivered`, `undelivered`, …). */
+  "message.status": {
+    messageId: string;
+    providerId: string;
+    campaignId: string | null;
+    from: MessageStatus;
+    to: MessageStatus;
+    errorCode: string | null;
+  };
+  /** A text arrived, was threaded and classified. */
+  "message.received": {
+    messageId: string;
+    conversationId: string;
+    personId: string | null;
+    campaignId: string | null;
+    from: string;
+    body: string;
+    intent: "opt_out" | "opt_in" | "help" | "reply";
+  };
+  /** A campaign paused itself (`failure_rate`, `complaint_rate`) or was paused by someone. */
+  "campaign.paused": { campaignId: string; reason: string; detail: string | null };
+  /** A campaign has nothing left to send. */
+  "campaign.completed": { campaignId: string };
 }
 
 /** The name of an event. */

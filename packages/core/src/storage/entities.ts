@@ -14,7 +14,7 @@ export const entitySpecs = {
     entity: "Campaign",
     table: "campaign",
     schema: model.Campaign,
-    json: ["audience", "template", "schedule", "policy"],
+    json: ["audience", "template", "schedule", "policy", "script"],
   }),
   conversations: spec({
     entity: "Conversation",

@@ -254,6 +254,145 @@ export interface PhoneLineTypeTable {
   checkedAt: string;
 }
 
+/** `outbox`: one row per intended message (see migration `0003_outreach`). */
+export interface OutboxTable {
+  id: string;
+  organizationId: string;
+  campaignId: string | null;
+  kind: string;
+  channel: string;
+  step: number;
+  idempotencyKey: string;
+  personId: string | null;
+  voterId: string | null;
+  contactPoint: string;
+  sender: string | null;
+  body: string;
+  segments: number;
+  state: string;
+  reason: string | null;
+  region: string | null;
+  timeZone: string | null;
+  sendAfter: string | null;
+  attempts: number;
+  leaseUntil: string | null;
+  claimedAt: string | null;
+  conversationId: string | null;
+  assigneeId: string | null;
+  batchId: string | null;
+  messageId: string | null;
+  providerId: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  sentAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `webhook_event`: provider events already handled. */
+export interface WebhookEventTable {
+  organizationId: string;
+  provider: string;
+  eventKey: string;
+  receivedAt: string;
+}
+
+/** `p2p_batch`: a batch of P2P contacts handed to a texter. */
+export interface P2pBatchTable {
+  id: string;
+  organizationId: string;
+  campaignId: string;
+  texterId: string;
+  size: number;
+  createdAt: string;
+}
+
+/** `campaign` (also served by the generic repository). */
+export interface CampaignTable extends Owned {
+  name: string;
+  channel: string;
+  mode: string;
+  status: string;
+  audience: JsonColumn;
+  template: JsonColumn;
+  schedule: JsonColumn;
+  policy: JsonColumn;
+  sender: string | null;
+  script: JsonColumn;
+  pausedReason: string | null;
+  launchedAt: string | null;
+}
+
+/** `message` (also served by the generic repository). */
+export interface MessageTable extends Owned {
+  channel: string;
+  direction: string;
+  campaignId: string | null;
+  conversationId: string | null;
+  personId: string | null;
+  from: string;
+  to: string;
+  subject: string | null;
+  body: string;
+  status: string;
+  providerId: string | null;
+  idempotencyKey: string | null;
+  segments: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  sentAt: string | null;
+}
+
+/** `conversation` (also served by the generic repository). */
+export interface ConversationTable extends Owned {
+  channel: string;
+  ourAddress: string;
+  theirAddress: string;
+  personId: string | null;
+  campaignId: string | null;
+  assigneeId: string | null;
+  status: string;
+  tags: JsonColumn;
+  lastMessageAt: string | null;
+  lastInboundAt: string | null;
+  lastOutboundAt: string | null;
+}
+
+/** `interaction` (also served by the generic repository). */
+export interface InteractionTable extends Owned {
+  personId: string;
+  channel: string;
+  outcome: string;
+  resultCode: string | null;
+  volunteerId: string | null;
+  campaignId: string | null;
+  notes: string | null;
+  occurredAt: string;
+}
+
+/** `list` (also served by the list repository). */
+export interface ListTable extends Owned {
+  name: string;
+  description: string | null;
+}
+
+/** `survey_question` (also served by the generic repository). */
+export interface SurveyQuestionTable extends Owned {
+  campaignId: string | null;
+  prompt: string;
+  kind: string;
+  responses: JsonColumn;
+}
+
+/** `survey_response` (also served by the generic repository). */
+export interface SurveyResponseTable extends Owned {
+  questionId: string;
+  personId: string;
+  value: string;
+  interactionId: string | null;
+  respondedAt: string;
+}
+
 /** A table of a generic entity: the common columns plus the entity's own. */
 export type EntityTable = Owned & Record<string, unknown>;
 
@@ -276,6 +415,16 @@ export interface Database {
   voterChange: VoterChangeTable;
   voterMatch: VoterMatchTable;
   phoneLineType: PhoneLineTypeTable;
+  outbox: OutboxTable;
+  webhookEvent: WebhookEventTable;
+  p2pBatch: P2pBatchTable;
+  campaign: CampaignTable;
+  message: MessageTable;
+  conversation: ConversationTable;
+  interaction: InteractionTable;
+  list: ListTable;
+  surveyQuestion: SurveyQuestionTable;
+  surveyResponse: SurveyResponseTable;
 }
 
 /** The SQL dialects Precinct runs on. */

@@ -112,8 +112,15 @@ interface ContractShape {
 const SHAPES: Readonly<Record<ContractName, ContractShape>> = {
   SmsTransport: {
     required: ["send"],
-    optional: ["parseInbound", "parseStatus", "verifyWebhook", "lookup"],
-    flags: ["handlesKeywords"],
+    optional: [
+      "parseInbound",
+      "parseStatus",
+      "verifyWebhook",
+      "lookup",
+      "findSent",
+      "webhookAcknowledgement",
+    ],
+    flags: ["handlesKeywords", "dedupesByIdempotencyKey"],
   },
   EmailTransport: {
     required: ["send"],

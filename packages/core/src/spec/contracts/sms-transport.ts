@@ -116,7 +116,8 @@ export interface LineTypeLookup {
  * `parseInbound` (replies and keyword handling), `parseStatus` (delivery tracking), `verifyWebhook`
  * (the router refuses a provider's webhooks without it unless configured to trust the network),
  * `lookup` (skip landlines before sending), `handlesKeywords` (the provider already auto-replies to STOP
- * and friends, so the engine records the opt-out but sends no confirmation of its own).
+ * and friends, so the engine records the opt-out but sends no confirmation of its own), and for crash
+ * recovery `dedupesByIdempotencyKey` or `findSent`.
  *
  * **Errors:** every failure is a `PrecinctError`; vendor errors are mapped to `ProviderError` with code
  * `opted_out`, `invalid_recipient`, `rate_limited` (retryable) or `provider` (retryable for 5xx and
@@ -151,6 +152,33 @@ export interface SmsTransportV1 {
   lookup?(phone: E164PhoneNumber, options?: OperationOptions): Promise<LineTypeLookup>;
   /** True when the provider itself answers STOP/START/HELP, so the engine must not send a second reply. */
   readonly handlesKeywords?: boolean;
+  /**
+   * True when the provider refuses a second message with the same {@link OutboundSms.idempotencyKey}, so
+   * the dispatcher may simply send again a message whose outcome a crash left unknown.
+   */
+  readonly dedupesByIdempotencyKey?: boolean;
+  /**
+   * Asks the provider whether it already took `message` (same recipient, sender and body) at or after
+   * `since`. The dispatcher calls it after a crash for a message that was handed over but whose outcome
+   * was never recorded: a result means "already sent, record it"; `null` means "never arrived, send it".
+   * Without this capability (and without {@link SmsTransportV1.dedupesByIdempotencyKey}) such messages are
+   * set aside as `uncertain` for a person to decide, never sent twice.
+   */
+  findSent?(message: OutboundSms, since: Date, options?: OperationOptions): Promise<SmsSendResult | null>;
+  /**
+   * What the webhook router answers the provider after handling its webhook, when the provider expects
+   * something particular (Twilio wants TwiML, `<Response/>`, for an inbound message it should not answer
+   * itself). Default: `200` with an empty `text/plain` body.
+   */
+  webhookAcknowledgement?(kind: "inbound" | "status"): WebhookAcknowledgement;
+}
+
+/** The body and content type the router answers a provider's webhook with. */
+export interface WebhookAcknowledgement {
+  /** `Content-Type` of the answer. */
+  readonly contentType: string;
+  /** The answer's body. */
+  readonly body: string;
 }
 
 /** An SMS transport of any supported contract version. Currently only {@link SmsTransportV1}. */

@@ -21,13 +21,101 @@ export const CallStatusSchema = z.enum([
 /** How a campaign treats consent: blasts need an opt-in; peer-to-peer texting is allowed unless opted out. */
 export const ConsentPolicy = z.enum(["opt_in_required", "not_opted_out"]);
 
+const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected a local time as HH:MM (24-hour)");
+
+/**
+ * Quiet hours an organization or campaign adds on top of the law. They can only tighten: the engine
+ * intersects them with the federal floor and the recipient's state rule (see `QUIET_HOURS_RULES`).
+ */
+export const QuietHoursPolicy = z
+  .object({
+    /** Earliest local time to send, `HH:MM`. */
+    start: ClockTime.optional(),
+    /** Local time sending stops, `HH:MM` (exclusive). */
+    end: ClockTime.optional(),
+    /** Never send on Sundays. */
+    noSundays: z.boolean().optional(),
+    /** Never send on US federal holidays. */
+    noHolidays: z.boolean().optional(),
+    /** Per-state tightening, by two-letter state code. */
+    states: z
+      .record(
+        z.string().regex(/^[A-Z]{2}$/, "expected a two-letter state code"),
+        z
+          .object({
+            start: ClockTime.optional(),
+            end: ClockTime.optional(),
+            noSundays: z.boolean().optional(),
+            noHolidays: z.boolean().optional(),
+            maxPerPersonPer24h: z.number().int().positive().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict();
+/** Quiet hours an organization or campaign adds on top of the law. */
+export type QuietHoursPolicy = z.infer<typeof QuietHoursPolicy>;
+
+/** A campaign's compliance policy. The engine always applies the law's floor; a policy can only tighten it. */
+export const CampaignPolicy = z
+  .object({
+    /** Blast sends require an opt-in (`opt_in_required`); P2P sends only require no opt-out. */
+    consent: ConsentPolicy.default("not_opted_out"),
+    /** At most this many messages per person (or number) in any 24 hours, across the organization. */
+    frequencyCapPer24h: z.number().int().positive().nullable().default(null),
+    /** Quiet hours beyond the law (null: the law alone). */
+    quietHours: QuietHoursPolicy.nullable().default(null),
+    /** Send once per phone number per campaign, even when several people share it. Default true. */
+    householdDedupe: z.boolean().default(true),
+    /** Skip numbers whose line type is known to be a landline. Default true. */
+    excludeLandlines: z.boolean().default(true),
+    /** Ask the transport for the line type of numbers whose type is unknown (costs a lookup each). */
+    lookupLineTypes: z.boolean().default(false),
+  })
+  .strict();
+/** A campaign's compliance policy. */
+export type CampaignPolicy = z.infer<typeof CampaignPolicy>;
+
+/** A canned response P2P texters can send with one action. Merge fields allowed. */
+export const CannedResponse = z
+  .object({
+    /** Stable key, unique in the campaign. */
+    key: z.string().min(1),
+    /** Short title shown to texters. */
+    title: z.string().min(1),
+    /** The text (a template). */
+    body: z.string().min(1),
+  })
+  .strict();
+/** A canned response. */
+export type CannedResponse = z.infer<typeof CannedResponse>;
+
+/** What texters and the reply handler need beyond the first message. */
+export const CampaignScript = z
+  .object({
+    /** Canned responses for P2P texters. */
+    cannedResponses: z.array(CannedResponse).default([]),
+    /**
+     * The survey question the first message asks, if any: replies are matched to its responses and
+     * recorded as survey answers.
+     */
+    surveyQuestionId: Id.nullable().default(null),
+  })
+  .strict();
+/** A campaign's script. */
+export type CampaignScript = z.infer<typeof CampaignScript>;
+
 /** An outreach program on one channel: audience, script or template, schedule and policy. */
 export const Campaign = EntityBase.extend({
   /** Name. */
   name: z.string().min(1),
   /** Channel. */
   channel: z.enum(["sms", "email", "voice"]),
-  /** How messages are sent: by the dispatcher (blast), by volunteers one at a time (p2p), or dialed. */
+  /**
+   * How messages are sent: by the dispatcher (`blast`), by volunteers one at a time (`p2p`), or dialed
+   * (`preview`, `power`, `predictive`).
+   */
   mode: z.enum(["blast", "p2p", "preview", "power", "predictive"]).default("p2p"),
   /** Lifecycle. */
   status: z.enum(["draft", "scheduled", "running", "paused", "completed", "canceled"]).default("draft"),
@@ -52,16 +140,22 @@ export const Campaign = EntityBase.extend({
     .object({ startAt: Timestamp.nullable().default(null), endAt: Timestamp.nullable().default(null) })
     .default({ startAt: null, endAt: null }),
   /** Compliance policy. The engine always applies the law's floor; a policy can only tighten it. */
-  policy: z
-    .object({
-      consent: ConsentPolicy.default("not_opted_out"),
-      frequencyCapPer24h: z.number().int().positive().nullable().default(null),
-      quietHours: z
-        .object({ start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) })
-        .nullable()
-        .default(null),
-    })
-    .default({ consent: "not_opted_out", frequencyCapPer24h: null, quietHours: null }),
+  policy: CampaignPolicy.default({
+    consent: "not_opted_out",
+    frequencyCapPer24h: null,
+    quietHours: null,
+    householdDedupe: true,
+    excludeLandlines: true,
+    lookupLineTypes: false,
+  }),
+  /** The sender (an E.164 number, short code or the transport's Messaging Service); null: the default. */
+  sender: z.string().nullable().default(null),
+  /** Canned responses and the survey question (P2P and replies). */
+  script: CampaignScript.default({ cannedResponses: [], surveyQuestionId: null }),
+  /** Why the campaign paused itself (`failure_rate`, `complaint_rate`), or null. */
+  pausedReason: z.string().nullable().default(null),
+  /** When the campaign was launched (its audience written to the outbox). */
+  launchedAt: Timestamp.nullable().default(null),
 });
 /** A campaign. */
 export type Campaign = z.infer<typeof Campaign>;

@@ -1,8 +1,9 @@
 import { initial } from "./0001-initial.js";
 import { voterFiles } from "./0002-voter-files.js";
+import { outreach } from "./0003-outreach.js";
 import type { Migration } from "./types.js";
 
 export type { Migration } from "./types.js";
 
 /** Every migration, in order. Append only. */
-export const migrations: readonly Migration[] = [initial, voterFiles];
+export const migrations: readonly Migration[] = [initial, voterFiles, outreach];

@@ -1,0 +1,895 @@
+/**
+ * The dispatcher: claims ready outbox rows, passes each through the compliance gate one last time, and
+ * hands it to the SMS transport at the provider's rate, with retries for retryable errors only.
+ *
+ * Crash safety comes from the order of writes: the outbox row exists before any provider call; a claim
+ * marks it `sending` with a lease; the provider's answer is written afterwards. A process killed between
+ * the provider call and that write leaves a `sending` row whose lease runs out; the next dispatcher asks
+ * the transport what happened (`findSent`), resends when the provider dedupes by key, or — when neither is
+ * possible — sets the row aside as `uncertain`. Nothing is sent twice and nothing is forgotten.
+ *
+ * @module
+ */
+import PQueue from "p-queue";
+import { hasCapability } from "../spec/contracts/plugins.js";
+import type { OutboundSms, SmsFailureReason, SmsSendResult } from "../spec/contracts/sms-transport.js";
+import { ConfigError, PrecinctError } from "../spec/errors.js";
+import type { Campaign } from "../spec/model/outreach.js";
+import { fromJson, newId } from "../storage/codec.js";
+import type { OutreachContext } from "./context.js";
+import { type BlockReason, ComplianceGate, type GateDecision } from "./gate.js";
+import { type OutboxEntry, toEntry } from "./outbox.js";
+
+/** A rate: at most `limit` messages per `intervalMs`. */
+export interface Rate {
+  /** Messages per interval. */
+  readonly limit: number;
+  /** The interval, in milliseconds. */
+  readonly intervalMs: number;
+}
+
+/** Options of the dispatcher. Every field has a default that fits one 10DLC number. */
+export interface DispatcherOptions {
+  /** Provider calls in flight at once. Default 4. */
+  readonly concurrency?: number;
+  /**
+   * Rate limits, or `false` for none (tests, benchmarks, a short code with a high cap). Default: 1 message
+   * a second per sender (a long code sends about one segment a second) and 75 a minute per campaign (the
+   * lowest 10DLC tier).
+   */
+  readonly rateLimits?: false | { readonly perSender?: Rate | false; readonly perCampaign?: Rate | false };
+  /** Retries of retryable errors (429, 5xx, network): attempts in all, and the backoff. */
+  readonly retry?: {
+    /** Provider calls per message before it fails. Default 5. */
+    readonly maxAttempts?: number;
+    /** First backoff, doubled each attempt, with jitter. Default 2,000 ms. */
+    readonly baseDelayMs?: number;
+    /** Longest backoff. Default 5 minutes. */
+    readonly maxDelayMs?: number;
+  };
+  /**
+   * How long a claim lasts. A `sending` row whose lease ran out is treated as orphaned by a crashed
+   * dispatcher and recovered. Default 2 minutes; must exceed the slowest provider call.
+   */
+  readonly leaseMs?: number;
+  /** How often an idle dispatcher looks for new work. Default 1,000 ms. */
+  readonly pollMs?: number;
+  /**
+   * Pause a campaign by itself when too many of its recent sends fail: over `failureRate` of the last
+   * `window` results, once at least `minSample` are in. `false` turns it off. Default 50 / 20 / 0.5.
+   */
+  readonly autoPause?:
+    | false
+    | { readonly window?: number; readonly minSample?: number; readonly failureRate?: number };
+  /** The status callback URL to give the provider (the webhook router's `smsStatusUrl`). */
+  readonly statusCallbackUrl?: string;
+}
+
+/** What {@link Dispatcher.drain} did. */
+export interface DrainResult {
+  /** Messages the provider took. */
+  sent: number;
+  /** Messages the gate refused. */
+  blocked: number;
+  /** Messages postponed (quiet hours, caps). */
+  waiting: number;
+  /** Messages that failed for good. */
+  failed: number;
+  /** Retryable failures scheduled to try again. */
+  retried: number;
+  /** Orphaned messages recovered after a crash. */
+  recovered: number;
+  /** Orphaned messages set aside as uncertain. */
+  uncertain: number;
+}
+
+interface Completion {
+  readonly entry: OutboxEntry;
+  readonly outcome:
+    | { readonly kind: "sent"; readonly result: SmsSendResult; readonly from: string | null }
+    | { readonly kind: "blocked"; readonly reason: BlockReason }
+    | { readonly kind: "waiting"; readonly reason: string; readonly until: Date }
+    | { readonly kind: "retry"; readonly error: PrecinctError; readonly until: Date }
+    | { readonly kind: "failed"; readonly error: PrecinctError; readonly reason: string }
+    | { readonly kind: "released" }
+    | { readonly kind: "canceled" };
+}
+
+interface CampaignState {
+  status: Campaign["status"];
+  policy: Campaign["policy"];
+  sender: string | null;
+}
+
+const DEFAULT_SENDER_RATE: Rate = { limit: 1, intervalMs: 1000 };
+const DEFAULT_CAMPAIGN_RATE: Rate = { limit: 75, intervalMs: 60_000 };
+
+/**
+ * Sends what the outbox holds. Create it with `precinct.dispatcher(options)`; run it with
+ * {@link Dispatcher.start} (a long-running worker) or {@link Dispatcher.drain} (send what is due, then
+ * return — scripts and tests).
+ */
+export class Dispatcher {
+  readonly #ctx: OutreachContext;
+  readonly #gate: ComplianceGate;
+  readonly #concurrency: number;
+  readonly #leaseMs: number;
+  readonly #pollMs: number;
+  readonly #maxAttempts: number;
+  readonly #baseDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #senderRate: Rate | false;
+  readonly #campaignRate: Rate | false;
+  readonly #autoPause: { window: number; minSample: number; failureRate: number } | false;
+  readonly #statusCallbackUrl: string | undefined;
+  readonly #global: PQueue;
+  readonly #senderQueues = new Map<string, PQueue>();
+  readonly #campaignQueues = new Map<string, PQueue>();
+  readonly #campaigns = new Map<string, CampaignState>();
+  readonly #recent = new Map<string, boolean[]>();
+  #buffer: Completion[] = [];
+  #flushing: Promise<void> = Promise.resolve();
+  #flushTimer: NodeJS.Timeout | undefined;
+  #inMemory = 0;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #tally: DrainResult = emptyTally();
+
+  /** @internal Created by `precinct.dispatcher()`. */
+  constructor(ctx: OutreachContext, options: DispatcherOptions = {}) {
+    if (!ctx.plugins.sms) {
+      throw new ConfigError(
+        "The dispatcher needs an SMS transport: pass plugins: { sms: … } to createPrecinct() (createFakeSms() from @precinct/testing sends nothing real).",
+      );
+    }
+    this.#ctx = ctx;
+    this.#gate = new ComplianceGate(ctx);
+    this.#concurrency = positive(options.concurrency ?? 4, "concurrency");
+    this.#leaseMs = positive(options.leaseMs ?? 120_000, "leaseMs");
+    this.#pollMs = positive(options.pollMs ?? 1000, "pollMs");
+    this.#maxAttempts = positive(options.retry?.maxAttempts ?? 5, "retry.maxAttempts");
+    this.#baseDelayMs = positive(options.retry?.baseDelayMs ?? 2000, "retry.baseDelayMs");
+    this.#maxDelayMs = positive(options.retry?.maxDelayMs ?? 300_000, "retry.maxDelayMs");
+    const limits = options.rateLimits ?? {};
+    this.#senderRate = limits === false ? false : (limits.perSender ?? DEFAULT_SENDER_RATE);
+    this.#campaignRate = limits === false ? false : (limits.perCampaign ?? DEFAULT_CAMPAIGN_RATE);
+    const auto = options.autoPause ?? {};
+    this.#autoPause =
+      auto === false
+        ? false
+        : {
+            window: auto.window ?? 50,
+            minSample: auto.minSample ?? 20,
+            failureRate: auto.failureRate ?? 0.5,
+          };
+    this.#statusCallbackUrl = options.statusCallbackUrl;
+    this.#global = new PQueue({ concurrency: this.#concurrency });
+  }
+
+  /** True while {@link Dispatcher.start} is running. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /**
+   * Starts sending in the background: claims due rows, sends them, sleeps `pollMs` when there is nothing
+   * to do. Call {@link Dispatcher.stop} to finish in-flight sends and stop.
+   */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run(false).finally(() => {
+      this.#running = false;
+    });
+  }
+
+  /** Stops claiming, waits for in-flight sends and their writes, and resolves. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+    await this.#settle();
+  }
+
+  /**
+   * Sends everything due now (including retries whose backoff has passed, and recovered orphans), waits
+   * for the results to be written, and returns what happened. Rows waiting for a later time stay.
+   */
+  async drain(): Promise<DrainResult> {
+    if (this.#running)
+      throw new PrecinctError({
+        code: "conflict",
+        message: "drain() while start() is running; call stop() first.",
+      });
+    this.#tally = emptyTally();
+    await this.#run(true);
+    await this.#settle();
+    return { ...this.#tally };
+  }
+
+  /**
+   * Sends one outbox row now (a P2P texter's explicit action, a conversation reply): claims it, gates it and
+   * hands it to the provider under the same rules as any other send. Returns the row as it ended up:
+   * `sent`, `blocked`, `waiting` (quiet hours) or `failed`/`pending` (a retry is scheduled).
+   */
+  async sendNow(outboxId: string): Promise<OutboxEntry> {
+    const { db, organizationId } = this.#ctx;
+    const now = this.#ctx.clock();
+    const at = now.toISOString();
+    const claimed = await db
+      .updateTable("outbox")
+      .set((eb) => ({
+        state: "sending",
+        leaseUntil: new Date(now.getTime() + this.#leaseMs).toISOString(),
+        claimedAt: at,
+        attempts: eb("attempts", "+", 1),
+        updatedAt: at,
+      }))
+      .where("organizationId", "=", organizationId)
+      .where("id", "=", outboxId)
+      .where("state", "in", ["pending", "waiting"])
+      .returningAll()
+      .execute();
+    if (claimed.length > 0) {
+      const entries = claimed.map(toEntry);
+      await this.#loadCampaigns(entries);
+      this.#schedule(entries[0]!);
+      await this.#settle();
+    }
+    const row = await db
+      .selectFrom("outbox")
+      .selectAll()
+      .where("organizationId", "=", organizationId)
+      .where("id", "=", outboxId)
+      .executeTakeFirst();
+    if (!row)
+      throw new PrecinctError({
+        code: "not_found",
+        message: `Outbox row ${outboxId} was not found in this organization.`,
+      });
+    return toEntry(row);
+  }
+
+  /** Forgets cached campaign states (call after pausing or resuming from another process). */
+  refresh(): void {
+    this.#campaigns.clear();
+  }
+
+  /** @internal Updates the cached status of a campaign paused, resumed or canceled in this process. */
+  noteCampaignStatus(campaignId: string, status: Campaign["status"]): void {
+    const cached = this.#campaigns.get(campaignId);
+    if (cached) cached.status = status;
+  }
+
+  async #run(untilIdle: boolean): Promise<void> {
+    await this.#recoverOrphans();
+    let lastRecovery = Date.now();
+    for (;;) {
+      if (!untilIdle && !this.#running) break;
+      const room = this.#concurrency * 4 - this.#inMemory;
+      const claimed = room > 0 ? await this.#claim(Math.min(room, 200)) : [];
+      for (const entry of claimed) this.#schedule(entry);
+      if (claimed.length === 0) {
+        if (this.#inMemory === 0) {
+          await this.#settle();
+          if (untilIdle) {
+            // Finished rows may have made more due (a retry with no delay): look once more.
+            const more = await this.#claim(Math.min(this.#concurrency * 4, 200));
+            if (more.length === 0) break;
+            for (const entry of more) this.#schedule(entry);
+            continue;
+          }
+          await this.#sleep(this.#pollMs);
+          if (Date.now() - lastRecovery > this.#leaseMs / 2) {
+            await this.#recoverOrphans();
+            lastRecovery = Date.now();
+          }
+        } else {
+          await this.#waitForRoom();
+        }
+      } else if (this.#inMemory >= this.#concurrency * 4) {
+        await this.#waitForRoom();
+      }
+    }
+    await this.#global.onIdle();
+  }
+
+  #waitForRoom(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Claims due rows of running campaigns (and campaign-less system messages) with a lease. */
+  async #claim(limit: number): Promise<OutboxEntry[]> {
+    const { db, dialect, organizationId } = this.#ctx;
+    const now = this.#ctx.clock();
+    const at = now.toISOString();
+    const leaseUntil = new Date(now.getTime() + this.#leaseMs).toISOString();
+    const rows = await db.transaction().execute(async (trx) => {
+      let due = trx
+        .selectFrom("outbox")
+        .select("outbox.id")
+        .where("outbox.organizationId", "=", organizationId)
+        .where("outbox.state", "in", ["pending", "waiting"])
+        .where("outbox.sendAfter", "<=", at)
+        .where((eb) =>
+          eb.or([
+            eb("outbox.campaignId", "is", null),
+            eb(
+              "outbox.campaignId",
+              "in",
+              eb
+                .selectFrom("campaign")
+                .select("campaign.id")
+                .where("campaign.organizationId", "=", organizationId)
+                .where("campaign.status", "=", "running"),
+            ),
+          ]),
+        )
+        .orderBy("outbox.sendAfter")
+        .limit(limit);
+      if (dialect === "postgres") due = due.forUpdate().skipLocked();
+      const ids = (await due.execute()).map((row) => row.id);
+      if (ids.length === 0) return [];
+      return trx
+        .updateTable("outbox")
+        .set((eb) => ({
+          state: "sending",
+          leaseUntil,
+          claimedAt: at,
+          attempts: eb("attempts", "+", 1),
+          updatedAt: at,
+        }))
+        .where("id", "in", ids)
+        .returningAll()
+        .execute();
+    });
+    const entries = rows.map(toEntry).sort((a, b) => (a.sendAfter ?? "").localeCompare(b.sendAfter ?? ""));
+    await this.#loadCampaigns(entries);
+    return entries;
+  }
+
+  async #loadCampaigns(entries: readonly OutboxEntry[]): Promise<void> {
+    const missing = [
+      ...new Set(
+        entries
+          .map((e) => e.campaignId)
+          .filter((id): id is string => id !== null && !this.#campaigns.has(id)),
+      ),
+    ];
+    if (missing.length === 0) return;
+    const rows = await this.#ctx.db
+      .selectFrom("campaign")
+      .select(["id", "status", "policy", "sender"])
+      .where("organizationId", "=", this.#ctx.organizationId)
+      .where("id", "in", missing)
+      .execute();
+    for (const row of rows) {
+      this.#campaigns.set(row.id, {
+        status: row.status as Campaign["status"],
+        policy: fromJson(row.policy, {}) as Campaign["policy"],
+        sender: row.sender,
+      });
+    }
+  }
+
+  #schedule(entry: OutboxEntry): void {
+    this.#inMemory += 1;
+    const sender =
+      entry.sender ?? (entry.campaignId ? this.#campaigns.get(entry.campaignId)?.sender : null) ?? "";
+    const task = () => this.#global.add(() => this.#process(entry, sender || null));
+    const viaSender = () => this.#limited(this.#senderQueues, `sender:${sender}`, this.#senderRate, task);
+    const run =
+      entry.campaignId && entry.kind === "campaign"
+        ? this.#limited(this.#campaignQueues, entry.campaignId, this.#campaignRate, viaSender)
+        : viaSender();
+    void run
+      .catch((error: unknown) => {
+        // #process records its own failures; this is a bug guard so a row is never left claimed silently.
+        this.#complete({
+          entry,
+          outcome: { kind: "retry", error: asPrecinctError(error), until: this.#backoff(entry.attempts) },
+        });
+      })
+      .finally(() => {
+        this.#inMemory -= 1;
+        this.#wake?.();
+      });
+  }
+
+  #limited(
+    queues: Map<string, PQueue>,
+    key: string,
+    rate: Rate | false,
+    task: () => Promise<unknown>,
+  ): Promise<unknown> {
+    if (rate === false) return task();
+    let queue = queues.get(key);
+    if (!queue) {
+      queue = new PQueue({ intervalCap: rate.limit, interval: rate.intervalMs, strict: true });
+      queues.set(key, queue);
+    }
+    // The rate queue only paces the start; the send itself runs under the global concurrency limit.
+    return new Promise((resolve, reject) => {
+      queue.add(() => {
+        task().then(resolve, reject);
+      });
+    });
+  }
+
+  async #process(entry: OutboxEntry, sender: string | null): Promise<void> {
+    const ctx = this.#ctx;
+    const campaign = entry.campaignId ? this.#campaigns.get(entry.campaignId) : undefined;
+    if (campaign && campaign.status !== "running") {
+      this.#complete({
+        entry,
+        outcome: campaign.status === "canceled" ? { kind: "canceled" } : { kind: "released" },
+      });
+      return;
+    }
+    let decision: GateDecision;
+    if (entry.kind === "system") {
+      // Opt-out confirmations and HELP answers reply to the person's own message: allowed even after
+      // an opt-out (one confirmation), at any hour.
+      decision = { verdict: "send", validityPeriodSeconds: 4 * 3600 };
+    } else {
+      const policy = campaign?.policy;
+      const effective =
+        policy && entry.kind === "reply"
+          ? { policy: { ...policy, consent: "not_opted_out" as const } }
+          : policy
+            ? { policy }
+            : null;
+      decision = await this.#gate.final(entry, effective);
+    }
+    if (decision.verdict === "block") {
+      this.#complete({ entry, outcome: { kind: "blocked", reason: decision.reason } });
+      return;
+    }
+    if (decision.verdict === "wait") {
+      this.#complete({ entry, outcome: { kind: "waiting", reason: decision.reason, until: decision.until } });
+      return;
+    }
+    // The last synchronous check: nothing below awaits before the provider call starts.
+    if (entry.kind !== "system" && ctx.fence.blocks("sms", entry.contactPoint)) {
+      this.#complete({ entry, outcome: { kind: "blocked", reason: "opted_out" } });
+      return;
+    }
+    const message: OutboundSms = {
+      to: entry.contactPoint,
+      ...(sender ? { from: sender } : {}),
+      body: entry.body,
+      idempotencyKey: entry.id,
+      validityPeriodSeconds: decision.validityPeriodSeconds,
+      ...(this.#statusCallbackUrl ? { statusCallbackUrl: this.#statusCallbackUrl } : {}),
+      metadata: entry.campaignId ? { campaignId: entry.campaignId } : {},
+    };
+    try {
+      const result = await ctx.plugins.sms!.send(message);
+      this.#complete({ entry, outcome: { kind: "sent", result, from: sender } });
+      this.#record(entry.campaignId, true);
+    } catch (error) {
+      const failure = asPrecinctError(error);
+      this.#record(entry.campaignId, false);
+      if (failure.isRetryable && entry.attempts < this.#maxAttempts) {
+        const retryAfter = Number(failure.details.retryAfterMs);
+        const until =
+          Number.isFinite(retryAfter) && retryAfter > 0
+            ? new Date(ctx.clock().getTime() + retryAfter)
+            : this.#backoff(entry.attempts);
+        this.#complete({ entry, outcome: { kind: "retry", error: failure, until } });
+      } else {
+        this.#complete({
+          entry,
+          outcome: { kind: "failed", error: failure, reason: failureReason(failure) },
+        });
+      }
+    }
+  }
+
+  #backoff(attempts: number): Date {
+    const exponential = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** Math.max(0, attempts - 1));
+    const jittered = exponential * (0.5 + Math.random() * 0.5);
+    return new Date(this.#ctx.clock().getTime() + jittered);
+  }
+
+  /** Feeds the failure-rate window of a campaign and pauses it when the rate spikes. */
+  #record(campaignId: string | null, ok: boolean): void {
+    if (!campaignId || this.#autoPause === false) return;
+    const window = this.#recent.get(campaignId) ?? [];
+    window.push(ok);
+    if (window.length > this.#autoPause.window) window.shift();
+    this.#recent.set(campaignId, window);
+    const failures = window.filter((x) => !x).length;
+    if (
+      window.length >= this.#autoPause.minSample &&
+      failures / window.length > this.#autoPause.failureRate
+    ) {
+      const state = this.#campaigns.get(campaignId);
+      if (state && state.status === "running") {
+        state.status = "paused";
+        this.#recent.delete(campaignId);
+        void this.#pauseForFailures(campaignId, failures, window.length);
+      }
+    }
+  }
+
+  async #pauseForFailures(campaignId: string, failures: number, sample: number): Promise<void> {
+    const at = this.#ctx.clock().toISOString();
+    await this.#ctx.db
+      .updateTable("campaign")
+      .set({ status: "paused", pausedReason: "failure_rate", updatedAt: at })
+      .where("id", "=", campaignId)
+      .where("organizationId", "=", this.#ctx.organizationId)
+      .where("status", "=", "running")
+      .execute();
+    this.#ctx.bus.emit("campaign.paused", {
+      campaignId,
+      reason: "failure_rate",
+      detail: `${failures} of the last ${sample} sends failed`,
+    });
+  }
+
+  #complete(completion: Completion): void {
+    this.#buffer.push(completion);
+    if (this.#buffer.length >= 200) void this.#flush();
+    else if (!this.#flushTimer) this.#flushTimer = setTimeout(() => void this.#flush(), 5);
+  }
+
+  /** Writes buffered outcomes in one transaction. Serialized: one flush at a time. */
+  #flush(): Promise<void> {
+    if (this.#flushTimer) {
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = undefined;
+    }
+    const batch = this.#buffer;
+    if (batch.length === 0) return this.#flushing;
+    this.#buffer = [];
+    this.#flushing = this.#flushing.then(() => this.#write(batch));
+    return this.#flushing;
+  }
+
+  async #settle(): Promise<void> {
+    await this.#global.onIdle();
+    await this.#flush();
+    await this.#flushing;
+  }
+
+  async #write(batch: readonly Completion[]): Promise<void> {
+    const ctx = this.#ctx;
+    const at = ctx.clock().toISOString();
+    const events: (() => void)[] = [];
+    const optOuts: { entry: OutboxEntry; error: PrecinctError }[] = [];
+    const lineTypes: { number: string; lineType: string }[] = [];
+    await ctx.db.transaction().execute(async (trx) => {
+      const messages: Record<string, unknown>[] = [];
+      const interactions: Record<string, unknown>[] = [];
+      for (const { entry, outcome } of batch) {
+        const base = trx.updateTable("outbox").where("id", "=", entry.id).where("state", "=", "sending");
+        switch (outcome.kind) {
+          case "sent": {
+            const messageId = newId();
+            await base
+              .set({
+                state: "sent",
+                reason: null,
+                leaseUntil: null,
+                messageId,
+                providerId: outcome.result.providerId,
+                segments: outcome.result.segments,
+                sentAt: at,
+                updatedAt: at,
+              })
+              .execute();
+            messages.push({
+              id: messageId,
+              organizationId: ctx.organizationId,
+              createdAt: at,
+              updatedAt: at,
+              channel: "sms",
+              direction: "outbound",
+              campaignId: entry.campaignId,
+              conversationId: entry.conversationId,
+              personId: entry.personId,
+              from: outcome.from ?? "",
+              to: entry.contactPoint,
+              subject: null,
+              body: entry.body,
+              status: outcome.result.status,
+              providerId: outcome.result.providerId,
+              idempotencyKey: entry.idempotencyKey,
+              segments: outcome.result.segments,
+              errorCode: null,
+              errorMessage: null,
+              sentAt: at,
+            });
+            if (entry.personId && entry.kind !== "system") {
+              interactions.push({
+                id: newId(),
+                organizationId: ctx.organizationId,
+                createdAt: at,
+                updatedAt: at,
+                personId: entry.personId,
+                channel: "sms",
+                outcome: "sent",
+                resultCode: null,
+                volunteerId: entry.assigneeId,
+                campaignId: entry.campaignId,
+                notes: null,
+                occurredAt: at,
+              });
+            }
+            if (entry.conversationId) {
+              await trx
+                .updateTable("conversation")
+                .set({ lastOutboundAt: at, lastMessageAt: at, updatedAt: at })
+                .where("id", "=", entry.conversationId)
+                .execute();
+            }
+            this.#tally.sent += 1;
+            events.push(() =>
+              ctx.bus.emit("message.sent", {
+                outboxId: entry.id,
+                messageId,
+                campaignId: entry.campaignId,
+                to: entry.contactPoint,
+                providerId: outcome.result.providerId,
+              }),
+            );
+            break;
+          }
+          case "blocked":
+            await base
+              .set({ state: "blocked", reason: outcome.reason, leaseUntil: null, updatedAt: at })
+              .execute();
+            this.#tally.blocked += 1;
+            events.push(() =>
+              ctx.bus.emit("message.blocked", {
+                outboxId: entry.id,
+                campaignId: entry.campaignId,
+                to: entry.contactPoint,
+                reason: outcome.reason,
+              }),
+            );
+            break;
+          case "waiting":
+            await base
+              .set({
+                state: "waiting",
+                reason: outcome.reason,
+                sendAfter: outcome.until.toISOString(),
+                leaseUntil: null,
+                // A postponement is not an attempt.
+                attempts: Math.max(0, entry.attempts - 1),
+                updatedAt: at,
+              })
+              .execute();
+            this.#tally.waiting += 1;
+            break;
+          case "retry":
+            await base
+              .set({
+                state: "pending",
+                reason: "retrying",
+                sendAfter: outcome.until.toISOString(),
+                leaseUntil: null,
+                errorCode:
+                  outcome.error.providerCode === undefined
+                    ? outcome.error.code
+                    : String(outcome.error.providerCode),
+                errorMessage: outcome.error.message,
+                updatedAt: at,
+              })
+              .execute();
+            this.#tally.retried += 1;
+            break;
+          case "failed": {
+            await base
+              .set({
+                state: "failed",
+                reason: outcome.reason,
+                leaseUntil: null,
+                errorCode:
+                  outcome.error.providerCode === undefined
+                    ? outcome.error.code
+                    : String(outcome.error.providerCode),
+                errorMessage: outcome.error.message,
+                updatedAt: at,
+              })
+              .execute();
+            if (outcome.reason === "provider_opted_out") optOuts.push({ entry, error: outcome.error });
+            if (outcome.reason === "not_sms_capable")
+              lineTypes.push({ number: entry.contactPoint, lineType: "landline" });
+            this.#tally.failed += 1;
+            events.push(() =>
+              ctx.bus.emit("message.failed", {
+                outboxId: entry.id,
+                campaignId: entry.campaignId,
+                to: entry.contactPoint,
+                reason: outcome.reason,
+                errorCode:
+                  outcome.error.providerCode === undefined
+                    ? outcome.error.code
+                    : String(outcome.error.providerCode),
+              }),
+            );
+            break;
+          }
+          case "released":
+            await base
+              .set({
+                state: "pending",
+                leaseUntil: null,
+                attempts: Math.max(0, entry.attempts - 1),
+                updatedAt: at,
+              })
+              .execute();
+            break;
+          case "canceled":
+            await base
+              .set({ state: "canceled", reason: "campaign_canceled", leaseUntil: null, updatedAt: at })
+              .execute();
+            break;
+        }
+      }
+      if (messages.length > 0) {
+        for (let start = 0; start < messages.length; start += 400) {
+          await trx
+            .insertInto("message")
+            .values(messages.slice(start, start + 400) as never)
+            .execute();
+        }
+      }
+      if (interactions.length > 0) {
+        for (let start = 0; start < interactions.length; start += 600) {
+          await trx
+            .insertInto("interaction")
+            .values(interactions.slice(start, start + 600) as never)
+            .execute();
+        }
+      }
+    });
+    // What the provider told us about numbers: after the commit, through the ledger and the line-type cache.
+    for (const { entry, error } of optOuts) {
+      await ctx.consent.record({
+        channel: "sms",
+        contactPoint: entry.contactPoint,
+        personId: entry.personId,
+        kind: "opt_out",
+        source: "provider_report",
+        rawText: `provider error ${String(error.providerCode ?? error.code)}`,
+        campaignId: entry.campaignId,
+      });
+    }
+    for (const { number, lineType } of lineTypes)
+      await this.#gate.rememberLineType(number, lineType, "provider_error");
+    for (const emit of events) emit();
+  }
+
+  /**
+   * Rows left `sending` by a dispatcher that died: ask the provider (`findSent`), resend when it dedupes by
+   * key, or set them aside as `uncertain`.
+   */
+  async #recoverOrphans(): Promise<void> {
+    const ctx = this.#ctx;
+    const now = ctx.clock();
+    const rows = await ctx.db
+      .selectFrom("outbox")
+      .selectAll()
+      .where("organizationId", "=", ctx.organizationId)
+      .where("state", "=", "sending")
+      .where("leaseUntil", "<", now.toISOString())
+      .execute();
+    if (rows.length === 0) return;
+    const transport = ctx.plugins.sms!;
+    const at = now.toISOString();
+    for (const entry of rows.map(toEntry)) {
+      if (transport.dedupesByIdempotencyKey === true) {
+        await this.#setOrphan(entry, {
+          state: "pending",
+          reason: "recovered",
+          attempts: entry.attempts,
+          updatedAt: at,
+        });
+        this.#tally.recovered += 1;
+        continue;
+      }
+      if (hasCapability(transport, "findSent")) {
+        const claimed = entry.claimedAt ? new Date(entry.claimedAt) : new Date(entry.createdAt);
+        const sender =
+          entry.sender ?? (entry.campaignId ? await this.#campaignSender(entry.campaignId) : null);
+        try {
+          const found = await transport.findSent(
+            {
+              to: entry.contactPoint,
+              ...(sender ? { from: sender } : {}),
+              body: entry.body,
+              idempotencyKey: entry.id,
+            },
+            new Date(claimed.getTime() - 60_000),
+          );
+          if (found) {
+            await this.#write([
+              {
+                entry: { ...entry, state: "sending" },
+                outcome: { kind: "sent", result: found, from: sender },
+              },
+            ]);
+            this.#tally.sent -= 1;
+          } else {
+            await this.#setOrphan(entry, { state: "pending", reason: "recovered", updatedAt: at });
+          }
+          this.#tally.recovered += 1;
+        } catch {
+          // The provider could not say: leave the row for the next recovery pass, with a fresh lease.
+          await this.#setOrphan(entry, {
+            state: "sending",
+            leaseUntil: new Date(now.getTime() + this.#leaseMs).toISOString(),
+            updatedAt: at,
+          });
+        }
+        continue;
+      }
+      await this.#setOrphan(entry, { state: "uncertain", reason: "crash_during_send", updatedAt: at });
+      this.#tally.uncertain += 1;
+    }
+  }
+
+  async #campaignSender(campaignId: string): Promise<string | null> {
+    await this.#loadCampaigns([{ campaignId } as OutboxEntry]);
+    return this.#campaigns.get(campaignId)?.sender ?? null;
+  }
+
+  async #setOrphan(entry: OutboxEntry, patch: Record<string, unknown>): Promise<void> {
+    await this.#ctx.db
+      .updateTable("outbox")
+      .set({ leaseUntil: null, ...patch } as never)
+      .where("id", "=", entry.id)
+      .where("state", "=", "sending")
+      .execute();
+  }
+}
+
+function emptyTally(): DrainResult {
+  return { sent: 0, blocked: 0, waiting: 0, failed: 0, retried: 0, recovered: 0, uncertain: 0 };
+}
+
+function positive(value: number, field: string): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(`Dispatcher option ${field} must be a positive number; got ${String(value)}.`);
+  }
+  return value;
+}
+
+function asPrecinctError(error: unknown): PrecinctError {
+  if (PrecinctError.isInstance(error)) return error;
+  return new PrecinctError({
+    code: "provider",
+    message: `The SMS transport threw a non-Precinct error: ${error instanceof Error ? error.message : String(error)}`,
+    isRetryable: false,
+    cause: error,
+  });
+}
+
+/** The outbox reason for a permanent failure. */
+function failureReason(error: PrecinctError): string {
+  const reason = error.details.failureReason as SmsFailureReason | undefined;
+  if (error.code === "opted_out" || reason === "opted_out") return "provider_opted_out";
+  if (reason === "not_sms_capable") return "not_sms_capable";
+  if (error.code === "invalid_recipient" || reason === "invalid_recipient") return "invalid_number";
+  if (reason) return reason;
+  if (error.isRetryable) return "retries_exhausted";
+  return error.code;
+}

@@ -1,0 +1,222 @@
+/**
+ * The outbox: one row per intended message, written before any provider call. Its idempotency key
+ * (campaign + contact point + step) is unique, so a message can be intended only once, and the row's state
+ * is the only truth about whether it was sent.
+ *
+ * @module
+ */
+import type { Kysely, Selectable, Transaction } from "kysely";
+import { newId } from "../storage/codec.js";
+import type { Database, OutboxTable } from "../storage/schema.js";
+import type { OutreachContext } from "./context.js";
+
+/**
+ * Where an outbox row is in its life.
+ *
+ * - `unassigned` / `assigned`: a P2P message waiting for a texter, or in a texter's batch.
+ * - `pending`: ready to send at `sendAfter`. `waiting`: postponed by the gate (quiet hours, caps).
+ * - `sending`: claimed by a dispatcher, possibly handed to the provider (see `leaseUntil`).
+ * - `sent`: the provider took it. `failed`: the provider refused it or retries ran out.
+ * - `blocked`: the gate refused it (`reason`). `canceled`: the campaign was canceled first.
+ * - `uncertain`: a crash left the outcome unknown and the transport cannot tell; a person decides.
+ */
+export type OutboxState =
+  | "unassigned"
+  | "assigned"
+  | "pending"
+  | "waiting"
+  | "sending"
+  | "sent"
+  | "failed"
+  | "blocked"
+  | "canceled"
+  | "uncertain";
+
+/** What an outbox row is for. */
+export type OutboxKind = "campaign" | "p2p" | "reply" | "system";
+
+/** One outbox row. */
+export interface OutboxEntry {
+  /** Row id; also the message's idempotency key sent to the provider. */
+  readonly id: string;
+  /** The campaign, or null for system messages (opt-out confirmations, HELP answers). */
+  readonly campaignId: string | null;
+  /** What the row is for. */
+  readonly kind: OutboxKind;
+  /** The step of the campaign (1 for the first message). */
+  readonly step: number;
+  /** `campaign:<id>:<contact point>:<step>` and the like; unique in the organization. */
+  readonly idempotencyKey: string;
+  /** The recipient person, when known. */
+  readonly personId: string | null;
+  /** The voter record the recipient came from, when known. */
+  readonly voterId: string | null;
+  /** The recipient's number, E.164. */
+  readonly contactPoint: string;
+  /** The sender; null: the transport's default. */
+  readonly sender: string | null;
+  /** The rendered text. */
+  readonly body: string;
+  /** SMS segments of the body. */
+  readonly segments: number;
+  /** Where the row is in its life. */
+  readonly state: OutboxState;
+  /** Why it was blocked, is waiting, failed or is uncertain. */
+  readonly reason: string | null;
+  /** The recipient's state (two letters), when known: quiet hours follow it. */
+  readonly region: string | null;
+  /** The recipient's IANA time zone. */
+  readonly timeZone: string | null;
+  /** Not before this instant. */
+  readonly sendAfter: string | null;
+  /** Provider calls so far. */
+  readonly attempts: number;
+  /** The conversation (P2P and replies). */
+  readonly conversationId: string | null;
+  /** The texter (person id) the row is assigned to (P2P). */
+  readonly assigneeId: string | null;
+  /** The P2P batch. */
+  readonly batchId: string | null;
+  /** The message row written when the provider took it. */
+  readonly messageId: string | null;
+  /** The provider's message id. */
+  readonly providerId: string | null;
+  /** The provider's error code of the last failure. */
+  readonly errorCode: string | null;
+  /** The last failure, in words. */
+  readonly errorMessage: string | null;
+  /** When the provider took it. */
+  readonly sentAt: string | null;
+  /** When a dispatcher last claimed it. */
+  readonly claimedAt: string | null;
+  /** When the row was written. */
+  readonly createdAt: string;
+}
+
+/** @internal */
+export function toEntry(row: Selectable<OutboxTable>): OutboxEntry {
+  return {
+    id: row.id,
+    campaignId: row.campaignId,
+    kind: row.kind as OutboxKind,
+    step: Number(row.step),
+    idempotencyKey: row.idempotencyKey,
+    personId: row.personId,
+    voterId: row.voterId,
+    contactPoint: row.contactPoint,
+    sender: row.sender,
+    body: row.body,
+    segments: Number(row.segments),
+    state: row.state as OutboxState,
+    reason: row.reason,
+    region: row.region,
+    timeZone: row.timeZone,
+    sendAfter: row.sendAfter,
+    attempts: Number(row.attempts),
+    conversationId: row.conversationId,
+    assigneeId: row.assigneeId,
+    batchId: row.batchId,
+    messageId: row.messageId,
+    providerId: row.providerId,
+    errorCode: row.errorCode,
+    errorMessage: row.errorMessage,
+    sentAt: row.sentAt,
+    claimedAt: row.claimedAt,
+    createdAt: row.createdAt,
+  };
+}
+
+/** @internal A new row's fields; the rest take defaults. */
+export interface NewOutboxRow {
+  readonly campaignId: string | null;
+  readonly kind: OutboxKind;
+  readonly step: number;
+  readonly idempotencyKey: string;
+  readonly personId: string | null;
+  readonly voterId: string | null;
+  readonly contactPoint: string;
+  readonly sender: string | null;
+  readonly body: string;
+  readonly segments: number;
+  readonly state: OutboxState;
+  readonly reason?: string | null;
+  readonly region: string | null;
+  readonly timeZone: string | null;
+  readonly sendAfter: string | null;
+  readonly conversationId?: string | null;
+  readonly assigneeId?: string | null;
+}
+
+/**
+ * @internal Inserts rows; a row whose idempotency key exists already is skipped (a re-launch after a crash
+ * writes nothing twice). Returns how many were new.
+ */
+export async function insertOutbox(
+  db: Kysely<Database> | Transaction<Database>,
+  organizationId: string,
+  rows: readonly NewOutboxRow[],
+  at: string,
+): Promise<number> {
+  let inserted = 0;
+  // 31 columns a row: stay under SQLite's 32,766 bound parameters.
+  for (let start = 0; start < rows.length; start += 500) {
+    const chunk = rows.slice(start, start + 500);
+    const result = await db
+      .insertInto("outbox")
+      .values(
+        chunk.map((row) => ({
+          id: newId(),
+          organizationId,
+          campaignId: row.campaignId,
+          kind: row.kind,
+          channel: "sms",
+          step: row.step,
+          idempotencyKey: row.idempotencyKey,
+          personId: row.personId,
+          voterId: row.voterId,
+          contactPoint: row.contactPoint,
+          sender: row.sender,
+          body: row.body,
+          segments: row.segments,
+          state: row.state,
+          reason: row.reason ?? null,
+          region: row.region,
+          timeZone: row.timeZone,
+          sendAfter: row.sendAfter,
+          attempts: 0,
+          leaseUntil: null,
+          claimedAt: null,
+          conversationId: row.conversationId ?? null,
+          assigneeId: row.assigneeId ?? null,
+          batchId: null,
+          messageId: null,
+          providerId: null,
+          errorCode: null,
+          errorMessage: null,
+          sentAt: null,
+          createdAt: at,
+          updatedAt: at,
+        })),
+      )
+      .onConflict((oc) => oc.columns(["organizationId", "idempotencyKey"]).doNothing())
+      .executeTakeFirst();
+    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+  return inserted;
+}
+
+/** @internal The outbox key of a campaign message. */
+export function campaignKey(campaignId: string, contactPoint: string, step: number): string {
+  return `campaign:${campaignId}:${contactPoint}:${step}`;
+}
+
+/** @internal Reads one row of this organization. */
+export async function getOutbox(ctx: OutreachContext, id: string): Promise<OutboxEntry | null> {
+  const row = await ctx.db
+    .selectFrom("outbox")
+    .selectAll()
+    .where("organizationId", "=", ctx.organizationId)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row ? toEntry(row) : null;
+}
