@@ -213,8 +213,12 @@ async function bind(
         ? bus.emit("person.created", { person: result.person })
         : bus.emit("person.updated", { person: result.person, changes: result.changes }),
   );
-  const consent = new ConsentRepository(db, orgId, options.defaultCountry ?? "US", (event) =>
-    bus.emit(event.kind === "opt_out" ? "consent.revoked" : "consent.granted", { event }),
+  const consent = new ConsentRepository(
+    db,
+    orgId,
+    options.defaultCountry ?? "US",
+    (event) => bus.emit(event.kind === "opt_out" ? "consent.revoked" : "consent.granted", { event }),
+    options.clock,
   );
 
   const segments = new SegmentRepository(db, dialect, orgId);

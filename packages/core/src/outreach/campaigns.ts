@@ -345,7 +345,7 @@ export class CampaignService {
             texterName: campaign.mode === "p2p" ? TEXTER_PLACEHOLDER : null,
           }),
         );
-        const location = recipientLocation(ctx, { region: member.state, postalCode: member.zip, phone });
+        const location = recipientLocation(ctx, { region: member.region, postalCode: member.zip, phone });
         const duplicate = seen.has(phone);
         seen.add(phone);
         let lineType = lineTypes.get(phone);
@@ -422,7 +422,7 @@ export class CampaignService {
     };
     for await (const member of ctx.segments.members(target, {
       ...options,
-      fields: ["givenName", "familyName", "county", "precinct", "zip", "state", "phone"],
+      fields: ["givenName", "familyName", "county", "precinct", "zip", "region", "phone"],
       batchSize: 1000,
     })) {
       result.audience += 1;

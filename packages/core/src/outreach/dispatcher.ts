@@ -17,7 +17,7 @@ import { ConfigError, PrecinctError } from "../spec/errors.js";
 import type { Campaign } from "../spec/model/outreach.js";
 import { fromJson, newId } from "../storage/codec.js";
 import type { OutreachContext } from "./context.js";
-import { type BlockReason, ComplianceGate, type GateDecision } from "./gate.js";
+import { type BlockReason, ComplianceGate, capWait, type GateDecision } from "./gate.js";
 import { type OutboxEntry, toEntry } from "./outbox.js";
 
 /** A rate: at most `limit` messages per `intervalMs`. */
@@ -127,6 +127,8 @@ export class Dispatcher {
   readonly #campaignQueues = new Map<string, PQueue>();
   readonly #campaigns = new Map<string, CampaignState>();
   readonly #recent = new Map<string, boolean[]>();
+  /** Sends handed to the provider whose message rows are not written yet, by person (or number). */
+  readonly #unwritten = new Map<string, Map<string, string>>();
   #buffer: Completion[] = [];
   #flushing: Promise<void> = Promise.resolve();
   #flushTimer: NodeJS.Timeout | undefined;
@@ -462,10 +464,24 @@ export class Dispatcher {
       this.#complete({ entry, outcome: { kind: "waiting", reason: decision.reason, until: decision.until } });
       return;
     }
-    // The last synchronous check: nothing below awaits before the provider call starts.
+    // The last synchronous checks: nothing below awaits before the provider call starts.
     if (entry.kind !== "system" && ctx.fence.blocks("sms", entry.contactPoint)) {
       this.#complete({ entry, outcome: { kind: "blocked", reason: "opted_out" } });
       return;
+    }
+    const capKey = entry.personId ?? entry.contactPoint;
+    if (decision.cap) {
+      const inFlight = [...(this.#unwritten.get(capKey)?.values() ?? [])];
+      const capped = capWait(decision.cap.limit, [...decision.cap.recent, ...inFlight]);
+      if (capped && capped.verdict === "wait") {
+        this.#complete({ entry, outcome: { kind: "waiting", reason: capped.reason, until: capped.until } });
+        return;
+      }
+    }
+    if (entry.kind !== "system") {
+      const reserved = this.#unwritten.get(capKey) ?? new Map<string, string>();
+      reserved.set(entry.id, ctx.clock().toISOString());
+      this.#unwritten.set(capKey, reserved);
     }
     const message: OutboundSms = {
       to: entry.contactPoint,
@@ -775,6 +791,13 @@ export class Dispatcher {
     }
     for (const { number, lineType } of lineTypes)
       await this.#gate.rememberLineType(number, lineType, "provider_error");
+    // Written: these sends now count from the message table.
+    for (const { entry } of batch) {
+      const key = entry.personId ?? entry.contactPoint;
+      const reserved = this.#unwritten.get(key);
+      reserved?.delete(entry.id);
+      if (reserved?.size === 0) this.#unwritten.delete(key);
+    }
     for (const emit of events) emit();
   }
 

@@ -46,6 +46,11 @@ export type GateDecision =
       readonly verdict: "send";
       /** Seconds until the recipient's sending window closes: the provider should drop it after that. */
       readonly validityPeriodSeconds: number;
+      /**
+       * The frequency cap that applies, with the sends already counted against it: the dispatcher adds
+       * the sends it has in flight before it calls the provider.
+       */
+      readonly cap?: { readonly limit: number; readonly recent: readonly string[] };
     }
   | { readonly verdict: "block"; readonly reason: BlockReason }
   | { readonly verdict: "wait"; readonly reason: WaitReason; readonly until: Date };
@@ -151,15 +156,9 @@ export class ComplianceGate {
       const now = ctx.clock();
       const since = new Date(now.getTime() - 24 * 3600 * 1000).toISOString();
       const recent = await this.#recentSends(subject, since);
-      if (recent.length >= cap) {
-        // Free again when the oldest send that counts toward the cap is 24 hours old.
-        const oldest = recent[recent.length - cap]!;
-        return {
-          verdict: "wait",
-          reason: "frequency_cap",
-          until: new Date(new Date(oldest).getTime() + 24 * 3600 * 1000 + 1000),
-        };
-      }
+      const capped = capWait(cap, recent);
+      if (capped) return capped;
+      return { ...timing, cap: { limit: cap, recent } };
     }
     return timing;
   }
@@ -229,4 +228,19 @@ export class ComplianceGate {
       )
       .execute();
   }
+}
+
+/**
+ * @internal `wait` when `recent` send times (ascending ISO) already fill the cap: free again when the oldest
+ * send that counts toward it is 24 hours old.
+ */
+export function capWait(limit: number, recent: readonly string[]): GateDecision | null {
+  if (recent.length < limit) return null;
+  const sorted = [...recent].sort();
+  const oldest = sorted[sorted.length - limit]!;
+  return {
+    verdict: "wait",
+    reason: "frequency_cap",
+    until: new Date(new Date(oldest).getTime() + 24 * 3600 * 1000 + 1000),
+  };
 }

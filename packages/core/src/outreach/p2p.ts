@@ -13,7 +13,7 @@ import type { CampaignService } from "./campaigns.js";
 import type { OutreachContext } from "./context.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { MERGE_FIELD_NAMES, mergeValues, TEXTER_PLACEHOLDER } from "./merge-fields.js";
-import { insertOutbox, type OutboxEntry, type OutboxState } from "./outbox.js";
+import { insertOutbox, type OutboxEntry, type OutboxState, toEntry } from "./outbox.js";
 import { parseTemplate, renderTemplate } from "./templates/index.js";
 
 /** A contact in a texter's batch, ready for its first message. */
@@ -160,19 +160,12 @@ export class PeerToPeer {
         .execute();
     });
     const texterName = await this.#texterName(texterId);
+    // The texter's name goes in when the message is sent (a batch may be reassigned before that).
     const contacts = rows
       .map((row) =>
-        this.#contact({ ...row, body: this.#withTexter(campaign, row.body, texterName) } as never),
+        this.#contact({ ...toEntry(row), body: this.#withTexter(campaign, row.body, texterName) } as never),
       )
       .sort((a, b) => a.outboxId.localeCompare(b.outboxId));
-    // The rendered body is final once assigned: it names the texter.
-    for (const contact of contacts) {
-      await ctx.db
-        .updateTable("outbox")
-        .set({ body: contact.body, segments: smsSegments(contact.body).segments })
-        .where("id", "=", contact.outboxId)
-        .execute();
-    }
     return { id: batchId, campaignId, texterId, contacts };
   }
 
@@ -185,7 +178,21 @@ export class PeerToPeer {
       .where("assigneeId", "=", texterId)
       .where("state", "=", "assigned");
     if (options.campaignId) query = query.where("campaignId", "=", options.campaignId);
-    return (await query.orderBy("id").execute()).map((row) => this.#contact(row as never));
+    const rows = await query.orderBy("id").execute();
+    const texterName = await this.#texterName(texterId);
+    const campaigns = new Map<string, Campaign>();
+    const contacts: P2pContact[] = [];
+    for (const row of rows) {
+      const id = row.campaignId!;
+      if (!campaigns.has(id)) campaigns.set(id, await this.#campaigns.require(id));
+      contacts.push(
+        this.#contact({
+          ...toEntry(row),
+          body: this.#withTexter(campaigns.get(id)!, row.body, texterName),
+        } as never),
+      );
+    }
+    return contacts;
   }
 
   /**
@@ -207,13 +214,21 @@ export class PeerToPeer {
         message: `Contact ${outboxId} is not assigned to texter ${texterId}.`,
       });
     }
-    if (row.state !== "assigned") return result(row as never);
+    if (row.state !== "assigned") return result(toEntry(row));
     const campaign = await this.#campaigns.require(row.campaignId!);
     const conversationId = await this.#conversation(campaign, row.contactPoint, row.personId, texterId);
     const at = ctx.clock().toISOString();
+    const body = this.#withTexter(campaign, row.body, await this.#texterName(texterId));
     await ctx.db
       .updateTable("outbox")
-      .set({ state: "pending", sendAfter: at, conversationId, updatedAt: at })
+      .set({
+        state: "pending",
+        sendAfter: at,
+        conversationId,
+        body,
+        segments: smsSegments(body).segments,
+        updatedAt: at,
+      })
       .where("id", "=", outboxId)
       .where("state", "=", "assigned")
       .execute();

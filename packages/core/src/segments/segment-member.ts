@@ -24,8 +24,13 @@ export interface SegmentMember {
   county: string | null;
   /** Precinct code. */
   precinct: string | null;
-  /** ZIP5 of the residential address. */
+  /** ZIP5 of the residential address: the voter file's, else the person's primary address. */
   zip: string | null;
+  /**
+   * Two-letter state where the member lives: the registration's, else the person's primary address.
+   * Quiet hours follow it.
+   */
+  region: string | null;
   /** Party code. */
   party: string | null;
   /** Registration status. */
@@ -59,6 +64,7 @@ export const SEGMENT_MEMBER_FIELDS = [
   "county",
   "precinct",
   "zip",
+  "region",
   "party",
   "status",
   "registrationDate",
@@ -81,6 +87,17 @@ export function memberField(
   // Voter first, person second (only the people universe joins the person row).
   const voterThenPerson = (voter: string, person: string) => (eb: Eb) =>
     people ? eb.fn.coalesce(eb.ref(voter), eb.ref(person)) : eb.ref(voter);
+  // The person's primary (or first) address that is not marked undeliverable.
+  const personAddress = (eb: Eb, column: "pa.zip5" | "pa.region") =>
+    eb
+      .selectFrom("personAddress as pa")
+      .select(column)
+      .whereRef("pa.personId", "=", compiled.person)
+      .where("pa.organizationId", "=", organizationId)
+      .where("pa.status", "<>", "undeliverable")
+      .orderBy("pa.primary", "desc")
+      .orderBy("pa.position")
+      .limit(1);
   switch (field) {
     case "voterId":
       return (eb) => eb.ref("v.id");
@@ -99,7 +116,9 @@ export function memberField(
     case "precinct":
       return (eb) => eb.ref("v.precinct");
     case "zip":
-      return (eb) => eb.ref("v.zip5");
+      return (eb) => eb.fn.coalesce(eb.ref("v.zip5"), personAddress(eb, "pa.zip5"));
+    case "region":
+      return (eb) => eb.fn.coalesce(eb.ref("v.state"), personAddress(eb, "pa.region"));
     case "party":
       return (eb) => eb.ref("v.party");
     case "status":

@@ -8,7 +8,7 @@ forEachDatabase("storage", (db) => {
     const { rows } = await sql<{ name: string }>`select name from precinct_migration order by name`.execute(
       db().root.storage.db,
     );
-    expect(rows.map((row) => row.name)).toEqual(["0001_initial", "0002_voter_files"]);
+    expect(rows.map((row) => row.name)).toEqual(["0001_initial", "0002_voter_files", "0003_outreach"]);
     const again = await createPrecinct({ database: db().url });
     const after = await sql<{ name: string }>`select name from precinct_migration`.execute(again.storage.db);
     expect(after.rows).toHaveLength(2);
@@ -240,9 +240,11 @@ forEachDatabase("storage", (db) => {
 
     it("JSON fields round-trip (campaign policy, event location, volunteer turf)", async () => {
       const p = await db().client();
+      const list = await p.lists.create({ name: "Early voters" });
       const campaign = await p.campaigns.create({
         name: "Early vote reminders",
         channel: "sms",
+        audience: { listId: list.id },
         template: { body: "Hi {{givenName|friend}}, early voting starts Thursday!" },
         policy: {
           consent: "opt_in_required",

@@ -93,6 +93,9 @@ export function fakeProviderError(provider: string, failure: FakeFailure): Provi
     isRetryable: spec.retryable,
     statusCode: spec.status,
     providerCode: spec.providerCode,
+    ...(failure === "opted_out" || failure === "invalid_recipient" || failure === "not_sms_capable"
+      ? { details: { failureReason: failure } }
+      : {}),
   });
 }
 

@@ -125,6 +125,8 @@ export interface FakeStatusInput {
 export interface FakeSmsTransport extends SmsTransportV1, FakeFailureControls<OutboundSms> {
   /** Whether the fake answers opt-out keywords itself (see {@link FakeSmsOptions.handlesKeywords}). */
   readonly handlesKeywords: boolean;
+  /** Always true: a repeated idempotency key returns the first result and sends nothing. */
+  readonly dedupesByIdempotencyKey: boolean;
   /** Messages accepted, in order. Idempotent repeats are not recorded twice. */
   readonly sent: readonly SentSms[];
   /** Sends that failed, in order. */
@@ -275,6 +277,8 @@ export function createFakeSms(options: FakeSmsOptions = {}): FakeSmsTransport {
     specificationVersion: "v1",
     provider,
     handlesKeywords,
+    // A second send with the same key returns the first result: after a crash the engine may resend.
+    dedupesByIdempotencyKey: true,
     sent,
     failures: failed,
     inbox,

@@ -8,7 +8,7 @@ import type {
   ConsentStatus,
 } from "../../spec/model/consent.js";
 import { ConsentEventInput as ConsentEventInputSchema } from "../../spec/model/consent.js";
-import { newId, now, parseInput } from "../codec.js";
+import { newId, parseInput } from "../codec.js";
 import type { ConsentEventTable, Database } from "../schema.js";
 
 /**
@@ -20,6 +20,7 @@ export class ConsentRepository {
   readonly #organizationId: string;
   readonly #defaultCountry: string | undefined;
   readonly #onRecord: (event: ConsentEvent) => void;
+  readonly #clock: () => Date;
 
   /** @internal Created by `createPrecinct()`. */
   constructor(
@@ -27,7 +28,9 @@ export class ConsentRepository {
     organizationId: string,
     defaultCountry: string | undefined,
     onRecord: (event: ConsentEvent) => void,
+    clock: () => Date = () => new Date(),
   ) {
+    this.#clock = clock;
     this.#db = db;
     this.#organizationId = organizationId;
     this.#defaultCountry = defaultCountry;
@@ -59,7 +62,7 @@ export class ConsentRepository {
         .executeTakeFirst();
       if (!owner) throw new NotFoundError("Person", data.personId);
     }
-    const recordedAt = now();
+    const recordedAt = this.#clock().toISOString();
     const row = {
       id: newId(),
       organizationId: this.#organizationId,

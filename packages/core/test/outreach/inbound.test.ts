@@ -1,0 +1,215 @@
+import { afterEach, expect, it } from "vitest";
+import type { Precinct } from "../../src/index.js";
+import { forEachDatabase } from "../support/databases.js";
+import { outreachClient, peopleList } from "./support.js";
+
+const OURS = "+15550100000";
+
+forEachDatabase("replies, status callbacks and the webhook router", (db) => {
+  const open: Precinct[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((p) => p.close()));
+  });
+  const client = async (options: Parameters<typeof outreachClient>[1] = {}) => {
+    const made = await outreachClient(db(), options);
+    open.push(made.p);
+    return made;
+  };
+
+  /** A P2P-free blast to the given people, sent, so replies have something to thread onto. */
+  const sentCampaign = async (p: Precinct, phones: string[], options: { question?: boolean } = {}) => {
+    const { listId, ids } = await peopleList(
+      p,
+      phones.map((phone, i) => ({ givenName: `Pat${i}`, familyName: `Reply${i}`, phone, region: "NC" })),
+    );
+    for (const phone of phones)
+      await p.consent.record({ channel: "sms", contactPoint: phone, kind: "opt_in", source: "form" });
+    let surveyQuestionId: string | null = null;
+    if (options.question) {
+      const question = await p.surveyQuestions.create({
+        prompt: "Can we count on your vote?",
+        kind: "single_choice",
+        responses: [
+          { key: "yes", label: "Yes" },
+          { key: "no", label: "No" },
+          { key: "maybe", label: "Maybe" },
+        ],
+      });
+      surveyQuestionId = question.id;
+    }
+    const campaign = await p.campaigns.create({
+      name: "Ask",
+      channel: "sms",
+      mode: "blast",
+      audience: { listId },
+      template: { body: "Hi {{givenName}}! Can we count on your vote? Reply YES, NO or MAYBE." },
+      script: { surveyQuestionId },
+    });
+    await p.campaigns.launch(campaign.id);
+    await p.dispatcher().drain();
+    return { campaign, ids };
+  };
+
+  it("STOP opts out at once, cancels pending texts and queues one confirmation", async () => {
+    const { p, sms } = await client();
+    const phone = "+19192640111";
+    const { campaign, ids } = await sentCampaign(p, [phone]);
+    const result = await p.texting.receive(sms.receive({ from: phone, body: "Stop texting me please!" }));
+    expect(result).toMatchObject({ handled: true, consent: "opt_out", personId: ids[0] });
+    expect(result.classification?.intent).toBe("opt_out");
+    expect(await p.consent.isOptedOut("sms", phone)).toBe(true);
+    const history = await p.consent.history("sms", phone);
+    expect(history.at(-1)).toMatchObject({
+      kind: "opt_out",
+      source: "keyword",
+      rawText: "Stop texting me please!",
+      campaignId: campaign.id,
+    });
+    await p.dispatcher().drain();
+    const confirmations = sms.sent.filter(
+      (s) => s.message.to === phone && /unsubscribed/.test(s.message.body),
+    );
+    expect(confirmations).toHaveLength(1);
+    const report = await p.campaigns.report(campaign.id);
+    expect(report).toMatchObject({ replies: 1, optOuts: 1 });
+  });
+
+  it("sends no confirmation of its own when the provider answers keywords itself", async () => {
+    const { p, sms } = await client({ smsOptions: { handlesKeywords: true } });
+    const phone = "+19192640112";
+    await sentCampaign(p, [phone]);
+    const before = sms.sent.length;
+    const result = await p.texting.receive(sms.receive({ from: phone, body: "STOP" }));
+    expect(result).toMatchObject({ consent: "opt_out", autoReply: null });
+    // A plain-language revocation is not a provider keyword: we confirm it.
+    const other = "+19192640113";
+    await sentCampaign(p, [other]);
+    const plain = await p.texting.receive(sms.receive({ from: other, body: "please take me off your list" }));
+    expect(plain.autoReply).toMatch(/unsubscribed/);
+    await p.dispatcher().drain();
+    expect(sms.sent.slice(before).filter((s) => s.message.to === phone)).toHaveLength(0);
+  });
+
+  it("START opts back in; HELP answers with the organization's help text; YES is an answer unless opted out", async () => {
+    const { p, sms } = await client({
+      helpText: "Durham Neighbors volunteers. Questions: 919-555-0100. STOP to end.",
+    });
+    const phone = "+19192640114";
+    await sentCampaign(p, [phone], { question: true });
+    const yes = await p.texting.receive(sms.receive({ from: phone, body: "Yes!" }));
+    expect(yes).toMatchObject({ consent: null, surveyAnswer: "yes" });
+    const help = await p.texting.receive(sms.receive({ from: phone, body: "HELP" }));
+    expect(help.autoReply).toBe("Durham Neighbors volunteers. Questions: 919-555-0100. STOP to end.");
+    await p.texting.receive(sms.receive({ from: phone, body: "STOP" }));
+    const back = await p.texting.receive(sms.receive({ from: phone, body: "YES" }));
+    expect(back.consent).toBe("opt_in");
+    expect(await p.consent.isOptedOut("sms", phone)).toBe(false);
+    const start = await p.texting.receive(sms.receive({ from: phone, body: "start" }));
+    expect(start.consent).toBe("opt_in");
+    const answers = await p.surveyResponses.list();
+    expect(answers.map((a) => a.value)).toEqual(["yes"]);
+  });
+
+  it("threads replies by (our number, their number) and dedupes provider retries", async () => {
+    const { p, sms } = await client();
+    const phone = "+19192640115";
+    await sentCampaign(p, [phone], { question: true });
+    const inbound = sms.receive({ from: phone, to: OURS, body: "Maybe, what time do polls open?" });
+    const first = await p.texting.receive(inbound);
+    const retry = await p.texting.receive(inbound);
+    expect(first.handled).toBe(true);
+    expect(retry.handled).toBe(false);
+    const second = await p.texting.receive(
+      sms.receive({ from: phone, to: OURS, body: "Also, where do I vote?" }),
+    );
+    expect(second.conversationId).toBe(first.conversationId);
+    expect(first.surveyAnswer).toBe("maybe");
+    const messages = await p.messages.list({ where: { conversationId: first.conversationId! } });
+    expect(messages.filter((m) => m.direction === "inbound")).toHaveLength(2);
+  });
+
+  it("applies status callbacks forward only, whatever order they arrive in", async () => {
+    const { p, sms } = await client();
+    const phone = "+19192640116";
+    await sentCampaign(p, [phone]);
+    const providerId = sms.sent[0]!.providerId;
+    const statuses: string[] = [];
+    p.bus.on("message.status", ({ to }) => {
+      statuses.push(to);
+    });
+    expect((await p.texting.status({ providerId, status: "delivered", raw: {} })).applied).toBe(true);
+    expect((await p.texting.status({ providerId, status: "sent", raw: {} })).applied).toBe(false);
+    expect((await p.texting.status({ providerId, status: "delivered", raw: {} })).handled).toBe(false);
+    expect((await p.texting.status({ providerId, status: "failed", raw: {} })).applied).toBe(false);
+    const [message] = await p.messages.list({ where: { providerId } });
+    expect(message?.status).toBe("delivered");
+    expect(statuses).toEqual(["delivered"]);
+    // An undelivered report of a landline teaches the line type.
+    const other = "+19192640117";
+    await sentCampaign(p, [other]);
+    const otherId = sms.sent.find((s) => s.message.to === other)!.providerId;
+    await p.texting.status({
+      providerId: otherId,
+      status: "undelivered",
+      errorCode: "30006",
+      failureReason: "not_sms_capable",
+      raw: {},
+    });
+    const known = await p.storage.db
+      .selectFrom("phoneLineType")
+      .selectAll()
+      .where("number", "=", other)
+      .execute();
+    expect(known[0]?.lineType).toBe("landline");
+  });
+
+  it("the router refuses forged webhooks with 403 and changes nothing; verified ones are handled once", async () => {
+    const { p, sms } = await client();
+    const phone = "+19192640118";
+    await sentCampaign(p, [phone]);
+    const router = p.webhooks({ publicUrl: "https://organize.example.org" });
+    expect(router.routes.map((r) => r.path)).toEqual(["/webhooks/sms/inbound", "/webhooks/sms/status"]);
+    expect(router.smsStatusUrl).toBe("https://organize.example.org/webhooks/sms/status");
+
+    const forged = sms.inboundRequest({ from: phone, body: "START" }, { forged: true });
+    const refused = await router.handle(
+      new Request("http://127.0.0.1:8787/webhooks/sms/inbound", {
+        method: "POST",
+        headers: forged.request.headers,
+        body: forged.rawBody,
+      }),
+    );
+    expect(refused.status).toBe(403);
+    expect(await p.messages.list({ where: { direction: "inbound" } })).toHaveLength(0);
+
+    // The fake signs the URL it was told; behind a proxy the router rebuilds it from publicUrl.
+    const signedSms = (await import("@precinct/testing")).createFakeSms({
+      webhookUrl: "https://organize.example.org/webhooks/sms/inbound",
+    });
+    const routerFor = (await import("../../src/index.js")).createPrecinct;
+    const q = await routerFor({
+      database: db().url,
+      organization: p.organization.slug,
+      plugins: { sms: signedSms },
+    });
+    open.push(q);
+    const qRouter = q.webhooks({ publicUrl: "https://organize.example.org" });
+    const valid = signedSms.inboundRequest({ from: phone, body: "STOP", providerId: "SMinbound1" });
+    const send = () =>
+      qRouter.handle(
+        new Request("http://127.0.0.1:8787/webhooks/sms/inbound", {
+          method: "POST",
+          headers: valid.request.headers,
+          body: valid.rawBody,
+        }),
+      );
+    expect((await send()).status).toBe(200);
+    expect((await send()).status).toBe(200);
+    expect(await q.consent.isOptedOut("sms", phone)).toBe(true);
+    expect((await q.consent.history("sms", phone)).filter((e) => e.kind === "opt_out")).toHaveLength(1);
+    expect((await qRouter.handle(new Request("http://x/webhooks/sms/inbound"))).status).toBe(405);
+    expect((await qRouter.handle(new Request("http://x/webhooks/nope", { method: "POST" }))).status).toBe(
+      404,
+    );
+  });
+});
