@@ -192,7 +192,8 @@ export class InboundHandler {
       if (!providerAnswers)
         autoReply = (this.#options.optInConfirmation ?? defaultOptInConfirmation)(organization.name);
     } else if (classification.intent === "help") {
-      if (!providerAnswers) {
+      // An opted-out number gets nothing but its one confirmation; START brings the help text back.
+      if (!providerAnswers && current !== "opted_out") {
         autoReply =
           organization.helpText ??
           `${organization.name}: reply STOP to stop receiving texts, START to receive them again.`;

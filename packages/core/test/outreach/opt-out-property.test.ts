@@ -76,6 +76,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
  */
 describe("no message reaches an opted-out number (property)", () => {
   it("holds over random interleavings", async () => {
+    // Not vacuous: across the runs, messages were sent and opt-outs did block some.
+    const seen = { sent: 0, blockedByOptOut: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 30 }), async (steps) => {
         const dir = mkdtempSync(join(tmpdir(), "precinct-prop-"));
@@ -205,6 +207,10 @@ describe("no message reaches an opted-out number (property)", () => {
             }
           }
           await p.dispatcher().drain();
+          seen.sent += fake.sent.length;
+          seen.blockedByOptOut += (await p.outbox.list({ state: "blocked", limit: 10_000 })).filter(
+            (row) => row.reason === "opted_out",
+          ).length;
         } finally {
           await p.close();
           oracle.db?.close();
@@ -217,5 +223,7 @@ describe("no message reaches an opted-out number (property)", () => {
       }),
       { numRuns: 40, seed: Number(process.env.PRECINCT_PROPERTY_SEED ?? 20261121) },
     );
+    expect(seen.sent).toBeGreaterThan(100);
+    expect(seen.blockedByOptOut).toBeGreaterThan(10);
   }, 240_000);
 });
