@@ -222,6 +222,7 @@ async function bind(
   );
 
   const segments = new SegmentRepository(db, dialect, orgId);
+  const voters = new VoterRepository(db, orgId);
   const fence = new OptOutFence();
   const remember = ({ event }: { event: { channel: string; contactPoint: string; kind: string } }) =>
     fence.set(event.channel, event.contactPoint, event.kind === "opt_out");
@@ -236,6 +237,8 @@ async function bind(
     plugins,
     consent,
     segments,
+    people,
+    voters,
     clock: options.clock ?? (() => new Date()),
     fence,
     defaultCountry: options.defaultCountry ?? "US",
@@ -260,7 +263,7 @@ async function bind(
     plugins,
     people: guard(people),
     consent: guard(consent),
-    voters: guard(new VoterRepository(db, orgId)),
+    voters: guard(voters),
     lists: guard(new ListRepository(db, dialect, orgId)),
     segments: guard(segments),
     campaigns: guard(campaigns),

@@ -269,7 +269,11 @@ export class CampaignService {
     })) {
       const rendered = renderTemplate(
         template,
-        mergeValues(member, { organization: this.#ctx.organization().name, texterName: null }),
+        mergeValues(member, {
+          organization: this.#ctx.organization().name,
+          // Who texts is known only when a texter sends it.
+          texterName: campaign.mode === "p2p" ? "[texter's name]" : null,
+        }),
       );
       const info = smsSegments(rendered.text);
       previews.push({

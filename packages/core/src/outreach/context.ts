@@ -4,6 +4,8 @@ import type { SegmentRepository } from "../segments/segment-repository.js";
 import type { PrecinctPlugins } from "../spec/contracts/plugins.js";
 import type { Organization } from "../spec/model/organization.js";
 import type { ConsentRepository } from "../storage/repositories/consent-repository.js";
+import type { PersonRepository } from "../storage/repositories/person-repository.js";
+import type { VoterRepository } from "../storage/repositories/voter-repository.js";
 import type { Database, DialectName } from "../storage/schema.js";
 
 /** @internal What every part of the outreach engine shares, built once per client by `createPrecinct()`. */
@@ -17,6 +19,8 @@ export interface OutreachContext {
   readonly plugins: PrecinctPlugins;
   readonly consent: ConsentRepository;
   readonly segments: SegmentRepository;
+  readonly people: PersonRepository;
+  readonly voters: VoterRepository;
   /** The engine's clock; tests move it to cross quiet hours. */
   readonly clock: () => Date;
   /** Opt-outs recorded by this process, checked synchronously just before a send. */

@@ -114,7 +114,10 @@ export class InboundHandler {
       .orderBy("primary", "desc")
       .executeTakeFirst();
     const conversation = await this.#thread(to, from, person?.personId ?? null, receivedAt);
-    const personId = conversation.personId ?? person?.personId ?? null;
+    // A voter who answers becomes a person (linked to their registration), so answers, consent and
+    // interactions have someone to belong to.
+    const personId =
+      conversation.personId ?? person?.personId ?? (await this.#personFromVoter(from, conversation.id));
     const messageId = newId();
     await ctx.db
       .insertInto("message")
@@ -156,6 +159,12 @@ export class InboundHandler {
     const current = (await ctx.consent.statuses("sms", [from]))[0]!.status;
 
     if (classification.intent === "opt_out") {
+      // Out of the texters' inboxes: nobody answers an opt-out (the one confirmation is automatic).
+      await ctx.db
+        .updateTable("conversation")
+        .set({ status: "closed" })
+        .where("id", "=", conversation.id)
+        .execute();
       // Appending even when already opted out: the ledger is the record of every request.
       await ctx.consent.record({
         channel: "sms",
@@ -405,6 +414,37 @@ export class InboundHandler {
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return this.#thread(ours, theirs, personId, at);
     return { id, campaignId: row.campaignId, personId: row.personId, assigneeId: null };
+  }
+
+  /** Creates the person behind the voter our latest text to this number went to, and links them. */
+  async #personFromVoter(phone: string, conversationId: string): Promise<string | null> {
+    const ctx = this.#ctx;
+    const sent = await ctx.db
+      .selectFrom("outbox")
+      .select("voterId")
+      .where("organizationId", "=", ctx.organizationId)
+      .where("contactPoint", "=", phone)
+      .where("state", "=", "sent")
+      .where("voterId", "is not", null)
+      .orderBy("sentAt", "desc")
+      .executeTakeFirst();
+    if (!sent?.voterId) return null;
+    const voter = await ctx.voters.get(sent.voterId);
+    if (!voter) return null;
+    if (voter.personId) return voter.personId;
+    const { person } = await ctx.people.upsert({
+      givenName: voter.givenName,
+      familyName: voter.familyName,
+      phoneNumbers: [{ number: phone, primary: true }],
+      identifiers: [`voter:${voter.id}`],
+    } as never);
+    await ctx.voters.link(voter.id, person.id);
+    await ctx.db
+      .updateTable("conversation")
+      .set({ personId: person.id })
+      .where("id", "=", conversationId)
+      .execute();
+    return person.id;
   }
 
   /** An opt-out stops everything not yet handed to the provider for that number, at once. */
