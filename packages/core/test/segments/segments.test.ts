@@ -648,6 +648,7 @@ forEachDatabase("segments", (db) => {
           county: "WAKE",
           precinct: "P3",
           zip: null,
+          region: "NC",
           party: "UNA",
           status: "active",
           registrationDate: "2010-05-05",

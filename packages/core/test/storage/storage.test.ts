@@ -11,7 +11,7 @@ forEachDatabase("storage", (db) => {
     expect(rows.map((row) => row.name)).toEqual(["0001_initial", "0002_voter_files", "0003_outreach"]);
     const again = await createPrecinct({ database: db().url });
     const after = await sql<{ name: string }>`select name from precinct_migration`.execute(again.storage.db);
-    expect(after.rows).toHaveLength(2);
+    expect(after.rows).toHaveLength(3);
     await again.close();
   });
 
