@@ -5,11 +5,14 @@
  * @packageDocumentation
  */
 import { PrecinctError } from "@precinct/core";
+import { CAMPAIGN_HELP, campaignCommand } from "./commands/campaign.js";
 import { IMPORT_HELP, importCommand } from "./commands/import.js";
 import { MATCH_HELP, matchCommand } from "./commands/match.js";
 import { SEGMENT_HELP, segmentCommand } from "./commands/segment.js";
+import { SERVE_HELP, SERVE_WEBHOOKS, serveCommand } from "./commands/serve.js";
 import { type CliIo, processIo, UsageError } from "./io.js";
 
+export { SERVE_WEBHOOKS, type ServeWebhook } from "./commands/serve.js";
 export type { CliIo } from "./io.js";
 
 const HELP = `Usage: precinct <command> [options]
@@ -19,13 +22,25 @@ Commands:
   segment count --where <json>  count the voters a segment filter selects
   segment export --where <json> write a segment's members as CSV
   match <people.csv>            add people from a CSV and match them to voters
+  campaign create --name <n> (--segment <id> | --list <id> | --where <json>) --body <template>
+                                save a draft text campaign (p2p, or --mode blast)
+  campaign preview <id>         the estimate (audience, segments, cost) and the first messages
+  campaign send <id>            launch it; a blast is sent now (--transport fake: nothing real)
+  campaign status <id>          sent, delivered, blocked, waiting, replies, opt-outs
+  campaign pause|resume|cancel <id>
+  serve                         receive Twilio webhooks and send queued texts until stopped
 
-Run "precinct <command> --help" for a command's options.`;
+Webhooks served by "precinct serve":
+${SERVE_WEBHOOKS.map((hook) => `  ${hook.method} ${hook.path}`).join("\n")}
+
+Run "precinct <command> --help" for a command's options and environment variables.`;
 
 const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<number>; help: string }> = {
   import: { run: importCommand, help: IMPORT_HELP },
   segment: { run: segmentCommand, help: SEGMENT_HELP },
   match: { run: matchCommand, help: MATCH_HELP },
+  campaign: { run: campaignCommand, help: CAMPAIGN_HELP },
+  serve: { run: serveCommand, help: SERVE_HELP },
 };
 
 /**

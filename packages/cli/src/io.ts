@@ -12,8 +12,18 @@ export interface CliIo {
   stderr(text: string): void;
   /** Whether standard error is a terminal (progress bars are drawn only then). */
   isTty: boolean;
-  /** Environment variables (`PRECINCT_DATABASE_URL`, ...). */
+  /** Environment variables (`PRECINCT_DATABASE_URL`, `TWILIO_ACCOUNT_SID`, ...). */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Stops long-running commands (`precinct serve`) when aborted, as SIGINT/SIGTERM do for the process.
+   * Absent: those commands listen for the process's own signals.
+   */
+  signal?: AbortSignal;
+  /**
+   * The engine's clock (quiet hours, frequency caps, send times). Absent: the system clock. Scripts and
+   * tests pass their own to act at a chosen time of day.
+   */
+  clock?: () => Date;
 }
 
 /** The process's own streams. */

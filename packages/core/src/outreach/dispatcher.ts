@@ -63,6 +63,11 @@ export interface DispatcherOptions {
     | { readonly window?: number; readonly minSample?: number; readonly failureRate?: number };
   /** The status callback URL to give the provider (the webhook router's `smsStatusUrl`). */
   readonly statusCallbackUrl?: string;
+  /**
+   * Receives errors of a {@link Dispatcher.start}ed loop (a database briefly unreachable, …); the loop
+   * waits `pollMs` and goes on. Default: `console.error`.
+   */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** What {@link Dispatcher.drain} did. */
@@ -122,6 +127,7 @@ export class Dispatcher {
   readonly #campaignRate: Rate | false;
   readonly #autoPause: { window: number; minSample: number; failureRate: number } | false;
   readonly #statusCallbackUrl: string | undefined;
+  readonly #onError: (error: unknown) => void;
   readonly #global: PQueue;
   readonly #senderQueues = new Map<string, PQueue>();
   readonly #campaignQueues = new Map<string, PQueue>();
@@ -166,6 +172,9 @@ export class Dispatcher {
             failureRate: auto.failureRate ?? 0.5,
           };
     this.#statusCallbackUrl = options.statusCallbackUrl;
+    this.#onError =
+      options.onError ??
+      ((error) => console.error("precinct: the dispatcher's loop failed and will retry:", error));
     this.#global = new PQueue({ concurrency: this.#concurrency });
   }
 
@@ -181,9 +190,17 @@ export class Dispatcher {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#loop = this.#run(false).finally(() => {
-      this.#running = false;
-    });
+    this.#loop = (async () => {
+      while (this.#running) {
+        try {
+          await this.#run(false);
+        } catch (error) {
+          // A storage hiccup must not kill a long-running worker: report it, wait, go on.
+          this.#onError(error);
+          await this.#sleep(this.#pollMs);
+        }
+      }
+    })();
   }
 
   /** Stops claiming, waits for in-flight sends and their writes, and resolves. */
