@@ -34,8 +34,7 @@ const file = await writeVoterFile(join(dir, "ncvoter.txt"), { population, layout
 // The fake carrier knows each number's line type, as a real carrier lookup would.
 const lineTypes: Record<string, "mobile" | "landline" | "voip"> = {};
 for (const voter of population.voters()) {
-  if (voter.phone && voter.lineType && voter.lineType !== "unknown")
-    lineTypes[`+1${voter.phone}`] = voter.lineType;
+  if (voter.phone && voter.lineType) lineTypes[`+1${voter.phone}`] = voter.lineType;
 }
 const sms = createFakeSms({
   now: clock,
