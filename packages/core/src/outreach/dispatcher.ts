@@ -97,13 +97,14 @@ interface Completion {
     | { readonly kind: "retry"; readonly error: PrecinctError; readonly until: Date }
     | { readonly kind: "failed"; readonly error: PrecinctError; readonly reason: string }
     | { readonly kind: "released" }
-    | { readonly kind: "canceled" };
+    | { readonly kind: "canceled"; readonly reason?: string };
 }
 
 interface CampaignState {
   status: Campaign["status"];
   policy: Campaign["policy"];
   sender: string | null;
+  endAt: string | null;
 }
 
 const DEFAULT_SENDER_RATE: Rate = { limit: 1, intervalMs: 1000 };
@@ -391,7 +392,7 @@ export class Dispatcher {
     if (missing.length === 0) return;
     const rows = await this.#ctx.db
       .selectFrom("campaign")
-      .select(["id", "status", "policy", "sender"])
+      .select(["id", "status", "policy", "sender", "schedule"])
       .where("organizationId", "=", this.#ctx.organizationId)
       .where("id", "in", missing)
       .execute();
@@ -400,6 +401,7 @@ export class Dispatcher {
         status: row.status as Campaign["status"],
         policy: fromJson(row.policy, {}) as Campaign["policy"],
         sender: row.sender,
+        endAt: fromJson<Campaign["schedule"]>(row.schedule, { startAt: null, endAt: null }).endAt ?? null,
       });
     }
   }
@@ -451,6 +453,11 @@ export class Dispatcher {
   async #process(entry: OutboxEntry, sender: string | null): Promise<void> {
     const ctx = this.#ctx;
     const campaign = entry.campaignId ? this.#campaigns.get(entry.campaignId) : undefined;
+    if (campaign?.endAt && entry.kind !== "reply" && ctx.clock().toISOString() >= campaign.endAt) {
+      // The campaign's schedule is over: what was not sent by then is not sent at all.
+      this.#complete({ entry, outcome: { kind: "canceled", reason: "campaign_ended" } });
+      return;
+    }
     if (campaign && campaign.status !== "running") {
       this.#complete({
         entry,
@@ -772,7 +779,12 @@ export class Dispatcher {
             break;
           case "canceled":
             await base
-              .set({ state: "canceled", reason: "campaign_canceled", leaseUntil: null, updatedAt: at })
+              .set({
+                state: "canceled",
+                reason: outcome.reason ?? "campaign_canceled",
+                leaseUntil: null,
+                updatedAt: at,
+              })
               .execute();
             break;
         }

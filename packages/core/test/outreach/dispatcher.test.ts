@@ -250,6 +250,35 @@ forEachDatabase("dispatcher", (db) => {
     expect(await recovering.outbox.counts()).toEqual({ sent: 2 });
   });
 
+  it("does not send after the campaign's schedule ends", async () => {
+    const clock = new TestClock();
+    const { p, sms } = await client({ clock });
+    const phones = ["+19192647001", "+19192647002"];
+    const { listId } = await peopleList(
+      p,
+      phones.map((phone, i) => ({ givenName: `End${i}`, phone, region: "NC" })),
+    );
+    for (const phone of phones)
+      await p.consent.record({ channel: "sms", contactPoint: phone, kind: "opt_in", source: "form" });
+    const campaign = await p.campaigns.create({
+      name: "Until tonight",
+      channel: "sms",
+      mode: "blast",
+      audience: { listId },
+      template: { body: "Hi {{givenName}}" },
+      schedule: { startAt: null, endAt: "2026-11-18T16:00:00.000Z" },
+    });
+    await p.campaigns.launch(campaign.id);
+    clock.set("2026-11-18T16:00:00.000Z");
+    expect((await p.dispatcher().drain()).sent).toBe(0);
+    expect(sms.sent).toHaveLength(0);
+    const rows = await p.outbox.list({ campaignId: campaign.id });
+    expect(rows.map((r) => [r.state, r.reason])).toEqual([
+      ["canceled", "campaign_ended"],
+      ["canceled", "campaign_ended"],
+    ]);
+  });
+
   it("refuses to start without an SMS transport", async () => {
     const { createPrecinct } = await import("../../src/index.js");
     const bare = await createPrecinct({
