@@ -725,10 +725,7 @@ export class Dispatcher {
                 reason: "retrying",
                 sendAfter: outcome.until.toISOString(),
                 leaseUntil: null,
-                errorCode:
-                  outcome.error.providerCode === undefined
-                    ? outcome.error.code
-                    : String(outcome.error.providerCode),
+                errorCode: errorCodeOf(outcome.error),
                 errorMessage: outcome.error.message,
                 updatedAt: at,
               })
@@ -741,10 +738,7 @@ export class Dispatcher {
                 state: "failed",
                 reason: outcome.reason,
                 leaseUntil: null,
-                errorCode:
-                  outcome.error.providerCode === undefined
-                    ? outcome.error.code
-                    : String(outcome.error.providerCode),
+                errorCode: errorCodeOf(outcome.error),
                 errorMessage: outcome.error.message,
                 updatedAt: at,
               })
@@ -759,10 +753,7 @@ export class Dispatcher {
                 campaignId: entry.campaignId,
                 to: entry.contactPoint,
                 reason: outcome.reason,
-                errorCode:
-                  outcome.error.providerCode === undefined
-                    ? outcome.error.code
-                    : String(outcome.error.providerCode),
+                errorCode: errorCodeOf(outcome.error),
               }),
             );
             break;
@@ -912,6 +903,11 @@ export class Dispatcher {
       .where("state", "=", "sending")
       .execute();
   }
+}
+
+/** The provider's own code when it gave one (Twilio `21610`), else Precinct's. */
+function errorCodeOf(error: PrecinctError): string {
+  return error.providerCode === undefined ? error.code : String(error.providerCode);
 }
 
 function emptyTally(): DrainResult {

@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { InvalidInputError, type Precinct, PrecinctError } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
+import { InvalidInputError, PrecinctError } from "../../src/index.js";
 import { forEachDatabase } from "../support/databases.js";
-import { outreachClient, peopleList, TestClock } from "./support.js";
+import { outreachClients, peopleList, TestClock } from "./support.js";
 
 forEachDatabase("campaigns", (db) => {
-  const open: Precinct[] = [];
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((p) => p.close()));
-  });
-  const client = async (options: Parameters<typeof outreachClient>[1] = {}) => {
-    const made = await outreachClient(db(), options);
-    open.push(made.p);
-    return made;
-  };
+  const client = outreachClients(db);
 
   it("refuses an unknown merge field when the campaign is created, naming it and where", async () => {
     const { p } = await client();

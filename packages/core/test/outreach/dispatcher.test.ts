@@ -2,18 +2,14 @@ import { createFakeSms } from "@precinct/testing";
 import { afterEach, expect, it } from "vitest";
 import { type Precinct, ProviderError } from "../../src/index.js";
 import { forEachDatabase } from "../support/databases.js";
-import { outreachClient, peopleList, TestClock } from "./support.js";
+import { outreachClients, peopleList, TestClock } from "./support.js";
 
 forEachDatabase("dispatcher", (db) => {
+  const client = outreachClients(db);
   const open: Precinct[] = [];
   afterEach(async () => {
     await Promise.all(open.splice(0).map((p) => p.close()));
   });
-  const client = async (options: Parameters<typeof outreachClient>[1] = {}) => {
-    const made = await outreachClient(db(), options);
-    open.push(made.p);
-    return made;
-  };
 
   /** A launched blast to `n` opted-in people in North Carolina. */
   const blast = async (p: Precinct, n: number, body = "Hi {{givenName}}, early voting starts Thursday.") => {

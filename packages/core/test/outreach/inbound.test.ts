@@ -1,20 +1,16 @@
 import { afterEach, expect, it } from "vitest";
 import type { Precinct } from "../../src/index.js";
 import { forEachDatabase } from "../support/databases.js";
-import { outreachClient, peopleList } from "./support.js";
+import { outreachClients, peopleList } from "./support.js";
 
 const OURS = "+15550100000";
 
 forEachDatabase("replies, status callbacks and the webhook router", (db) => {
+  const client = outreachClients(db);
   const open: Precinct[] = [];
   afterEach(async () => {
     await Promise.all(open.splice(0).map((p) => p.close()));
   });
-  const client = async (options: Parameters<typeof outreachClient>[1] = {}) => {
-    const made = await outreachClient(db(), options);
-    open.push(made.p);
-    return made;
-  };
 
   /** A P2P-free blast to the given people, sent, so replies have something to thread onto. */
   const sentCampaign = async (p: Precinct, phones: string[], options: { question?: boolean } = {}) => {

@@ -1,4 +1,5 @@
 import { createFakeSms, type FakeSmsOptions, type FakeSmsTransport } from "@precinct/testing";
+import { afterEach } from "vitest";
 import { createPrecinct, type DispatcherOptions, type Precinct } from "../../src/index.js";
 import type { TestDatabase } from "../support/databases.js";
 
@@ -89,4 +90,22 @@ export async function peopleList(
   const list = await p.lists.create({ name: `list ${Math.random().toString(36).slice(2, 7)}` } as never);
   await p.lists.addMembers(list.id, ids);
   return { listId: list.id, ids };
+}
+
+/**
+ * Registers an `afterEach` that closes every client it made, and returns the maker: each test gets fresh
+ * clients on the suite's database.
+ */
+export function outreachClients(
+  db: () => TestDatabase,
+): (options?: Parameters<typeof outreachClient>[1]) => ReturnType<typeof outreachClient> {
+  const open: Precinct[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((p) => p.close()));
+  });
+  return async (options = {}) => {
+    const made = await outreachClient(db(), options);
+    open.push(made.p);
+    return made;
+  };
 }

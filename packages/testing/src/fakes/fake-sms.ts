@@ -6,6 +6,8 @@
  */
 
 import {
+  OPT_IN_KEYWORDS as CORE_OPT_IN_KEYWORDS,
+  OPT_OUT_KEYWORDS as CORE_OPT_OUT_KEYWORDS,
   type E164PhoneNumber,
   type InboundSms,
   InvalidInputError,
@@ -174,17 +176,9 @@ export interface FakeSmsTransport extends SmsTransportV1, FakeFailureControls<Ou
   reset(): void;
 }
 
-const OPT_OUT_KEYWORDS = new Set([
-  "STOP",
-  "STOPALL",
-  "UNSUBSCRIBE",
-  "CANCEL",
-  "END",
-  "QUIT",
-  "REVOKE",
-  "OPTOUT",
-]);
-const OPT_IN_KEYWORDS = new Set(["START", "UNSTOP", "YES"]);
+// The keywords a carrier (and Twilio Advanced Opt-Out) answers itself: core's lists, so the two never drift.
+const OPT_OUT_KEYWORDS = new Set<string>(CORE_OPT_OUT_KEYWORDS);
+const OPT_IN_KEYWORDS = new Set<string>(CORE_OPT_IN_KEYWORDS);
 
 /**
  * Creates a fake SMS transport for tests and demos. Ids are deterministic (`SMfake000001`, ...).
