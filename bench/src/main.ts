@@ -1,5 +1,6 @@
 /**
- * `pnpm bench [import|rss|postgres|segment|match ...] [--rows N] [--rss-rows N] [--people N]`
+ * `pnpm bench [import|rss|postgres|segment|match|texting ...] [--rows N] [--rss-rows N] [--people N]
+ *   [--messages N] [--concurrency N]`
  *
  * Each benchmark measures a baseline in the same run and prints the ratio against its target. Generated
  * files and databases are cached in bench/.data (delete it to regenerate). Exits non-zero if a target fails.
@@ -9,6 +10,7 @@ import { benchImportPostgres } from "./import-postgres.js";
 import { benchImportRss, benchImportSqlite } from "./import-sqlite.js";
 import { benchMatch } from "./match.js";
 import { benchSegment } from "./segment.js";
+import { benchTexting } from "./texting.js";
 import type { Result } from "./util.js";
 
 const { values, positionals } = parseArgs({
@@ -17,16 +19,20 @@ const { values, positionals } = parseArgs({
     rows: { type: "string", default: "1000000" },
     "rss-rows": { type: "string", default: "5000000" },
     people: { type: "string", default: "100000" },
+    messages: { type: "string", default: "50000" },
+    concurrency: { type: "string", default: "8" },
   },
 });
 const rows = Number(values.rows);
-const suites = positionals.length > 0 ? positionals : ["import", "postgres", "segment", "match", "rss"];
+const suites =
+  positionals.length > 0 ? positionals : ["import", "postgres", "segment", "match", "rss", "texting"];
 const known: Record<string, () => Promise<Result>> = {
   import: () => benchImportSqlite(rows),
   rss: () => benchImportRss(Number(values["rss-rows"])),
   postgres: () => benchImportPostgres(rows),
   segment: () => benchSegment(rows),
   match: () => benchMatch(rows, Number(values.people)),
+  texting: () => benchTexting(Number(values.messages), Number(values.concurrency)),
 };
 const results: Result[] = [];
 for (const suite of suites) {

@@ -287,15 +287,17 @@ export class Dispatcher {
     let lastRecovery = Date.now();
     for (;;) {
       if (!untilIdle && !this.#running) break;
-      const room = this.#concurrency * 4 - this.#inMemory;
-      const claimed = room > 0 ? await this.#claim(Math.min(room, 200)) : [];
+      // Refill in bulk once the in-memory buffer is half empty: one claim transaction per many messages.
+      const target = this.#buffered();
+      const room = this.#inMemory <= target / 2 ? target - this.#inMemory : 0;
+      const claimed = room > 0 ? await this.#claim(room) : [];
       for (const entry of claimed) this.#schedule(entry);
       if (claimed.length === 0) {
         if (this.#inMemory === 0) {
           await this.#settle();
           if (untilIdle) {
             // Finished rows may have made more due (a retry with no delay): look once more.
-            const more = await this.#claim(Math.min(this.#concurrency * 4, 200));
+            const more = await this.#claim(this.#buffered());
             if (more.length === 0) break;
             for (const entry of more) this.#schedule(entry);
             continue;
@@ -308,16 +310,28 @@ export class Dispatcher {
         } else {
           await this.#waitForRoom();
         }
-      } else if (this.#inMemory >= this.#concurrency * 4) {
+      } else if (this.#inMemory > this.#buffered() / 2) {
         await this.#waitForRoom();
       }
     }
     await this.#global.onIdle();
   }
 
+  /**
+   * How many claimed rows to hold in memory: enough to keep every slot busy between claims, few enough that
+   * rate-limited rows wait well inside their lease.
+   */
+  #buffered(): number {
+    if (this.#senderRate === false && this.#campaignRate === false)
+      return Math.min(200, this.#concurrency * 25);
+    return Math.min(200, this.#concurrency * 4);
+  }
+
   #waitForRoom(): Promise<void> {
     return new Promise((resolve) => {
-      this.#wake = resolve;
+      this.#wake = () => {
+        if (this.#inMemory <= this.#buffered() / 2) resolve();
+      };
     });
   }
 
@@ -338,30 +352,36 @@ export class Dispatcher {
     const at = now.toISOString();
     const leaseUntil = new Date(now.getTime() + this.#leaseMs).toISOString();
     const rows = await db.transaction().execute(async (trx) => {
-      let due = trx
-        .selectFrom("outbox")
-        .select("outbox.id")
-        .where("outbox.organizationId", "=", organizationId)
-        .where("outbox.state", "in", ["pending", "waiting"])
-        .where("outbox.sendAfter", "<=", at)
-        .where((eb) =>
-          eb.or([
-            eb("outbox.campaignId", "is", null),
-            eb(
-              "outbox.campaignId",
-              "in",
-              eb
-                .selectFrom("campaign")
-                .select("campaign.id")
-                .where("campaign.organizationId", "=", organizationId)
-                .where("campaign.status", "=", "running"),
-            ),
-          ]),
-        )
-        .orderBy("outbox.sendAfter")
-        .limit(limit);
-      if (dialect === "postgres") due = due.forUpdate().skipLocked();
-      const ids = (await due.execute()).map((row) => row.id);
+      // One state at a time, so each query walks outbox_ready_idx in send_after order and stops at `limit`
+      // (an IN over both states would sort every due row on each claim).
+      const ids: string[] = [];
+      for (const state of ["pending", "waiting"] as const) {
+        if (ids.length >= limit) break;
+        let due = trx
+          .selectFrom("outbox")
+          .select("outbox.id")
+          .where("outbox.organizationId", "=", organizationId)
+          .where("outbox.state", "=", state)
+          .where("outbox.sendAfter", "<=", at)
+          .where((eb) =>
+            eb.or([
+              eb("outbox.campaignId", "is", null),
+              eb(
+                "outbox.campaignId",
+                "in",
+                eb
+                  .selectFrom("campaign")
+                  .select("campaign.id")
+                  .where("campaign.organizationId", "=", organizationId)
+                  .where("campaign.status", "=", "running"),
+              ),
+            ]),
+          )
+          .orderBy("outbox.sendAfter")
+          .limit(limit - ids.length);
+        if (dialect === "postgres") due = due.forUpdate().skipLocked();
+        for (const row of await due.execute()) ids.push(row.id);
+      }
       if (ids.length === 0) return [];
       return trx
         .updateTable("outbox")
@@ -585,7 +605,7 @@ export class Dispatcher {
   #complete(completion: Completion): void {
     this.#buffer.push(completion);
     if (this.#buffer.length >= 200) void this.#flush();
-    else if (!this.#flushTimer) this.#flushTimer = setTimeout(() => void this.#flush(), 5);
+    else if (!this.#flushTimer) this.#flushTimer = setTimeout(() => void this.#flush(), 20);
   }
 
   /** Writes buffered outcomes in one transaction. Serialized: one flush at a time. */

@@ -120,10 +120,42 @@ async function connectSqlite(target: string | SqliteDatabaseLike): Promise<Stora
   database.pragma("busy_timeout = 10000");
   const db = new Kysely<Database>({
     // biome-ignore lint/suspicious/noExplicitAny: Kysely types the driver's database structurally.
-    dialect: new SqliteDialect({ database: database as any }),
+    dialect: new SqliteDialect({ database: withStatementCache(database) as any }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
   return closable(db, { kind: "sqlite", database }, description);
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew, which costs as much as running a small one. The engine
+ * runs the same few statements thousands of times (claim, gate, write back), so prepared statements are
+ * kept by SQL text (at most 500); one still being iterated is never handed out twice.
+ */
+function withStatementCache(database: SqliteDatabaseLike): {
+  prepare(sql: string): unknown;
+  close(): unknown;
+} {
+  type Statement = { readonly busy?: boolean };
+  const prepare = (sql: string) => (database as unknown as { prepare(sql: string): Statement }).prepare(sql);
+  const cache = new Map<string, Statement>();
+  return {
+    prepare(sql: string) {
+      const cached = cache.get(sql);
+      if (cached && cached.busy !== true) {
+        // Most recently used last, so the oldest is the first key.
+        cache.delete(sql);
+        cache.set(sql, cached);
+        return cached;
+      }
+      const statement = prepare(sql);
+      if (!cached) {
+        cache.set(sql, statement);
+        if (cache.size > 500) cache.delete(cache.keys().next().value as string);
+      }
+      return statement;
+    },
+    close: () => (database as unknown as { close(): unknown }).close(),
+  };
 }
 
 const PG_DATE = 1082;

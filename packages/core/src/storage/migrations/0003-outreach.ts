@@ -109,6 +109,13 @@ export const outreach: Migration = {
       .columns(["organization_id", "to", "sent_at"])
       .execute();
 
+    // Audiences of people (lists) are read in id order, page by page: a range seek, not a scan and a sort.
+    await db.schema
+      .createIndex("person_org_id_idx")
+      .on("person")
+      .columns(["organization_id", "id"])
+      .execute();
+
     // Providers retry webhooks: each event is handled once, keyed by what the provider calls it.
     await db.schema
       .createTable("webhook_event")
