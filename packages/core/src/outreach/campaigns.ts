@@ -18,6 +18,12 @@ import type { Dispatcher } from "./dispatcher.js";
 import { type BlockReason, ComplianceGate, consentVerdict, recipientLocation } from "./gate.js";
 import { MERGE_FIELD_NAMES, mergeValues, TEXTER_PLACEHOLDER } from "./merge-fields.js";
 import { campaignKey, insertOutbox, type NewOutboxRow } from "./outbox.js";
+import {
+  parseQuietHoursPolicy,
+  QUIET_HOURS_RULES,
+  type RecipientLocation,
+  sendingWindow,
+} from "./quiet-hours/index.js";
 import { type ParsedTemplate, parseTemplate, renderTemplate } from "./templates/index.js";
 
 /** What `campaigns.create()` accepts. */
@@ -612,6 +618,7 @@ export class CampaignService {
         });
       }
     }
+    validQuietHours(data.policy.quietHours);
     data.script.cannedResponses.forEach((canned, index) => {
       parseTemplate(canned.body, {
         knownFields: MERGE_FIELD_NAMES,
@@ -708,5 +715,32 @@ export class CampaignService {
     if (to === "paused")
       ctx.bus.emit("campaign.paused", { campaignId: id, reason: reason ?? "manual", detail: null });
     return this.require(id);
+  }
+}
+
+/**
+ * Checks a campaign's quiet hours when it is created, not when its first text is due: the times must be
+ * valid and leave some time to send in every state (a 20:30 start is past Florida's 20:00 end).
+ */
+function validQuietHours(policy: Campaign["policy"]["quietHours"]): void {
+  if (!policy) return;
+  parseQuietHoursPolicy(policy, "policy.quietHours");
+  const places: RecipientLocation[] = [
+    { state: null, timeZone: "America/New_York", source: "unknown" },
+    ...Object.keys(QUIET_HOURS_RULES)
+      .filter((state) => state !== "US")
+      .map((state): RecipientLocation => ({ state, timeZone: "America/New_York", source: "address" })),
+  ];
+  for (const place of places) {
+    try {
+      sendingWindow(place, policy);
+    } catch (error) {
+      if (!PrecinctError.hasCode(error, "invalid_config")) throw error;
+      throw new InvalidInputError({
+        field: "policy.quietHours",
+        value: policy,
+        reason: `leaves no time to send ${place.state ? `in ${place.state}` : "to recipients whose state is unknown"}: ${error.message}`,
+      });
+    }
   }
 }

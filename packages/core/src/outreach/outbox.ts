@@ -8,7 +8,6 @@
 import type { Kysely, Selectable, Transaction } from "kysely";
 import { newId } from "../storage/codec.js";
 import type { Database, OutboxTable } from "../storage/schema.js";
-import type { OutreachContext } from "./context.js";
 
 /**
  * Where an outbox row is in its life.
@@ -208,15 +207,4 @@ export async function insertOutbox(
 /** @internal The outbox key of a campaign message. */
 export function campaignKey(campaignId: string, contactPoint: string, step: number): string {
   return `campaign:${campaignId}:${contactPoint}:${step}`;
-}
-
-/** @internal Reads one row of this organization. */
-export async function getOutbox(ctx: OutreachContext, id: string): Promise<OutboxEntry | null> {
-  const row = await ctx.db
-    .selectFrom("outbox")
-    .selectAll()
-    .where("organizationId", "=", ctx.organizationId)
-    .where("id", "=", id)
-    .executeTakeFirst();
-  return row ? toEntry(row) : null;
 }

@@ -65,6 +65,24 @@ forEachDatabase("campaigns", (db) => {
     ).rejects.toMatchObject({ details: { field: "script.cannedResponses.0.body" } });
   });
 
+  it("checks quiet hours when the campaign is created, not when its first text is due", async () => {
+    const { p } = await client();
+    const { listId } = await peopleList(p, [{ givenName: "Ana", phone: "+19192640101" }]);
+    const base = { name: "Q", channel: "sms" as const, audience: { listId }, template: { body: "Hi" } };
+    await expect(
+      p.campaigns.create({ ...base, policy: { quietHours: { start: "19:00", end: "10:00" } } }),
+    ).rejects.toMatchObject({ code: "invalid_input", details: { field: "policy.quietHours.end" } });
+    // Valid times, but after Florida's 20:00 end: nothing could ever be sent there.
+    await expect(
+      p.campaigns.create({ ...base, policy: { quietHours: { start: "20:30", end: "20:45" } } }),
+    ).rejects.toMatchObject({ code: "invalid_input", details: { field: "policy.quietHours" } });
+    const fine = await p.campaigns.create({
+      ...base,
+      policy: { quietHours: { start: "10:00", end: "19:00" } },
+    });
+    expect(fine.policy.quietHours).toEqual({ start: "10:00", end: "19:00" });
+  });
+
   it("estimates segments and cost, and previews rendered messages with fallbacks", async () => {
     const { p } = await client();
     const { listId } = await peopleList(p, [

@@ -104,6 +104,20 @@ const later = (a: string, b: string): string => (clockMinutes(b) > clockMinutes(
 const earlier = (a: string, b: string): string => (clockMinutes(b) < clockMinutes(a) ? b : a);
 
 /**
+ * Policies already validated, by object: the dispatcher asks about the same campaign policy for every
+ * message, and validating it each time was most of the cost of a quiet-hours check.
+ */
+const validated = new WeakMap<object, QuietHoursPolicyInput>();
+
+function parsedPolicy(policy: QuietHoursPolicyInput): QuietHoursPolicyInput {
+  const known = validated.get(policy);
+  if (known) return known;
+  const parsed = parseQuietHoursPolicy(policy);
+  validated.set(policy, parsed);
+  return parsed;
+}
+
+/**
  * The effective sending window for a recipient: the intersection of the federal floor, the state's rule
  * and the policy (latest start, earliest end, any Sunday or holiday ban, smallest cap).
  *
@@ -123,7 +137,7 @@ export function sendingWindow(
   policy?: QuietHoursPolicyInput | null,
 ): SendingWindow {
   validLocation(location);
-  const parsed = policy === undefined || policy === null ? undefined : parseQuietHoursPolicy(policy);
+  const parsed = policy === undefined || policy === null ? undefined : parsedPolicy(policy);
   const state = location.source === "unknown" ? null : knownState(location.state);
 
   const constraints: Constraint[] = [federal];
