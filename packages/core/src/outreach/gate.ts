@@ -82,6 +82,15 @@ export function storedLocation(ctx: OutreachContext, subject: GateSubject): Reci
 }
 
 /** The consent a campaign needs on SMS: blasts need an opt-in, P2P needs no opt-out. */
+/** A contact point's consent on a channel, as the ledger's latest event says. */
+export type ConsentState = "opted_in" | "opted_out" | "unknown";
+
+/**
+ * @internal How long a consent reading taken when rows are claimed stands in for a fresh query just
+ * before the send (milliseconds, on the process's monotonic clock).
+ */
+export const PREFETCH_FRESH_MS = 1000;
+
 export function consentVerdict(
   policy: CampaignPolicy,
   status: "opted_in" | "opted_out" | "unknown",
@@ -94,6 +103,8 @@ export function consentVerdict(
 /** @internal The gate. One instance per client. */
 export class ComplianceGate {
   readonly #ctx: OutreachContext;
+  /** Consent read in bulk when rows are claimed: contact point → status and when it was read. */
+  readonly #prefetched = new Map<string, { status: ConsentState; readAt: number }>();
 
   constructor(ctx: OutreachContext) {
     this.#ctx = ctx;
@@ -130,15 +141,19 @@ export class ComplianceGate {
    * organization). The caller must call the provider without any `await` after it, after re-reading
    * {@link OutreachContext.fence}.
    */
-  async final(subject: GateSubject, campaign: Pick<Campaign, "policy"> | null): Promise<GateDecision> {
+  async final(
+    subject: GateSubject,
+    campaign: Pick<Campaign, "policy"> | null,
+    known?: ConsentState,
+  ): Promise<GateDecision> {
     const ctx = this.#ctx;
     if (ctx.fence.blocks("sms", subject.contactPoint)) return { verdict: "block", reason: "opted_out" };
-    const [status] = await ctx.consent.statuses("sms", [subject.contactPoint]);
+    const status = known ?? (await ctx.consent.statuses("sms", [subject.contactPoint]))[0]!.status;
     const policy = campaign?.policy;
     if (policy) {
-      const refusal = consentVerdict(policy, status!.status);
+      const refusal = consentVerdict(policy, status);
       if (refusal) return { verdict: "block", reason: refusal };
-    } else if (status!.status === "opted_out") {
+    } else if (status === "opted_out") {
       return { verdict: "block", reason: "opted_out" };
     }
     if (!policy) return { verdict: "send", validityPeriodSeconds: 4 * 3600 };
@@ -164,6 +179,29 @@ export class ComplianceGate {
   }
 
   /** Send times (ascending) of outbound texts to this person or number in the window. */
+  /**
+   * Reads the consent of claimed rows in one query, so the final check before each send need not query
+   * again. A reading is used for {@link PREFETCH_FRESH_MS} only: opt-outs handled by this process reach
+   * the send through the fence at once, and those handled by another process are seen within that time.
+   */
+  async prefetch(subjects: readonly Pick<GateSubject, "contactPoint">[]): Promise<void> {
+    if (subjects.length === 0) return;
+    const readAt = performance.now();
+    if (this.#prefetched.size > 50_000) this.#prefetched.clear();
+    const points = [...new Set(subjects.map((subject) => subject.contactPoint))];
+    for (const { contactPoint, status } of await this.#ctx.consent.statuses("sms", points)) {
+      this.#prefetched.set(contactPoint, { status, readAt });
+    }
+  }
+
+  /** The prefetched consent of a contact point while it is fresh, and forgets it (one send per reading). */
+  prefetched(contactPoint: string): ConsentState | undefined {
+    const reading = this.#prefetched.get(contactPoint);
+    if (reading === undefined) return undefined;
+    this.#prefetched.delete(contactPoint);
+    return performance.now() - reading.readAt <= PREFETCH_FRESH_MS ? reading.status : undefined;
+  }
+
   async #recentSends(subject: GateSubject, since: string): Promise<string[]> {
     const { db, organizationId } = this.#ctx;
     const rows = await db

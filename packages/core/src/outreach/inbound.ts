@@ -4,12 +4,16 @@
  *
  * @module
  */
+import { sql } from "kysely";
 import { isMessageStatus, isStatusAdvance, type MessageStatus } from "../spec/contracts/common.js";
 import type { InboundSms, StatusUpdate } from "../spec/contracts/sms-transport.js";
 import { fromJson, newId } from "../storage/codec.js";
 import type { OutreachContext } from "./context.js";
 import { insertOutbox } from "./outbox.js";
 import { classifyReply, type ReplyClassification } from "./replies/index.js";
+
+/** Status callbacks applied in one transaction, at most. */
+const STATUS_BATCH = 500;
 
 /** What handling an inbound text did. */
 export interface InboundResult {
@@ -83,10 +87,33 @@ export class InboundHandler {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  /** Handles one inbound text. Idempotent per provider id. */
+  /** True when a provider event key was recorded: the event was handled completely. */
+  async #handled(key: string): Promise<boolean> {
+    const provider = this.#ctx.plugins.sms?.provider ?? "sms";
+    const row = await this.#ctx.db
+      .selectFrom("webhookEvent")
+      .select("eventKey")
+      .where("organizationId", "=", this.#ctx.organizationId)
+      .where("provider", "=", provider)
+      .where("eventKey", "=", key)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Inbound texts being handled in this process, so a retry arriving meanwhile is not handled twice. */
+  readonly #receiving = new Set<string>();
+
+  /**
+   * Handles one inbound text. Idempotent per provider id.
+   *
+   * The delivery is marked handled only after everything it causes is written: a crash part-way leaves it
+   * unmarked, the provider's retry handles it again, and nothing it asked for (an opt-out above all) is
+   * lost. What the first try already wrote is reused (the message row) or harmless to repeat (the consent
+   * ledger is append-only; the automatic reply is keyed by the provider id).
+   */
   async receive(inbound: InboundSms): Promise<InboundResult> {
-    const ctx = this.#ctx;
-    if (!(await this.#firstTime(`inbound:${inbound.providerId}`))) {
+    const key = `inbound:${inbound.providerId}`;
+    if (this.#receiving.has(key) || (await this.#handled(key))) {
       return {
         handled: false,
         classification: null,
@@ -98,6 +125,18 @@ export class InboundHandler {
         autoReply: null,
       };
     }
+    this.#receiving.add(key);
+    try {
+      const result = await this.#receive(inbound);
+      await this.#firstTime(key);
+      return result;
+    } finally {
+      this.#receiving.delete(key);
+    }
+  }
+
+  async #receive(inbound: InboundSms): Promise<InboundResult> {
+    const ctx = this.#ctx;
     const from = ctx.consent.normalizeContactPoint("sms", inbound.from);
     const to = inbound.to;
     const at = ctx.clock().toISOString();
@@ -118,32 +157,41 @@ export class InboundHandler {
     // interactions have someone to belong to.
     const personId =
       conversation.personId ?? person?.personId ?? (await this.#personFromVoter(from, conversation.id));
-    const messageId = newId();
-    await ctx.db
-      .insertInto("message")
-      .values({
-        id: messageId,
-        organizationId: ctx.organizationId,
-        createdAt: at,
-        updatedAt: at,
-        channel: "sms",
-        direction: "inbound",
-        campaignId: conversation.campaignId,
-        conversationId: conversation.id,
-        personId,
-        from,
-        to,
-        subject: null,
-        body: inbound.body,
-        status: "received",
-        providerId: inbound.providerId,
-        idempotencyKey: null,
-        segments: null,
-        errorCode: null,
-        errorMessage: null,
-        sentAt: receivedAt,
-      })
-      .execute();
+    // A first try that died after storing the message: keep that row.
+    const earlier = await ctx.db
+      .selectFrom("message")
+      .select("id")
+      .where("organizationId", "=", ctx.organizationId)
+      .where("providerId", "=", inbound.providerId)
+      .where("direction", "=", "inbound")
+      .executeTakeFirst();
+    const messageId = earlier?.id ?? newId();
+    if (!earlier)
+      await ctx.db
+        .insertInto("message")
+        .values({
+          id: messageId,
+          organizationId: ctx.organizationId,
+          createdAt: at,
+          updatedAt: at,
+          channel: "sms",
+          direction: "inbound",
+          campaignId: conversation.campaignId,
+          conversationId: conversation.id,
+          personId,
+          from,
+          to,
+          subject: null,
+          body: inbound.body,
+          status: "received",
+          providerId: inbound.providerId,
+          idempotencyKey: null,
+          segments: null,
+          errorCode: null,
+          errorMessage: null,
+          sentAt: receivedAt,
+        })
+        .execute();
     await ctx.db
       .updateTable("conversation")
       .set({ lastInboundAt: receivedAt, lastMessageAt: receivedAt, status: "open", updatedAt: at })
@@ -277,81 +325,207 @@ export class InboundHandler {
     };
   }
 
-  /** Applies one status callback, forward only. Idempotent per (message, status). */
-  async status(update: StatusUpdate): Promise<StatusResult> {
-    const ctx = this.#ctx;
-    if (!(await this.#firstTime(`status:${update.providerId}:${update.status}`))) {
-      return { handled: false, applied: false, messageId: null, status: null };
-    }
-    const at = ctx.clock().toISOString();
-    let message:
-      | { id: string; status: string; campaignId: string | null; personId: string | null; to: string }
-      | undefined;
-    let current: MessageStatus = "queued";
-    // Compare-and-set, re-read on a lost race: a concurrent callback may have moved the message already.
-    for (let attempt = 0; ; attempt += 1) {
-      message = await ctx.db
-        .selectFrom("message")
-        .select(["id", "status", "campaignId", "personId", "to"])
-        .where("organizationId", "=", ctx.organizationId)
-        .where("providerId", "=", update.providerId)
-        .where("direction", "=", "outbound")
-        .executeTakeFirst();
-      if (!message) return { handled: true, applied: false, messageId: null, status: null };
-      current = isMessageStatus(message.status) ? message.status : "queued";
-      if (!isStatusAdvance(current, update.status)) {
-        return { handled: true, applied: false, messageId: message.id, status: current };
+  /**
+   * Applies one status callback, forward only. Idempotent per (message, status).
+   *
+   * Callbacks arriving together are applied together: one transaction records their delivery keys, moves
+   * their messages and appends what they teach (a carrier opt-out, a landline), so a crash leaves either
+   * all of a callback's effects or none, and a retry of one that was lost is applied, not skipped.
+   */
+  status(update: StatusUpdate): Promise<StatusResult> {
+    return new Promise((resolve, reject) => {
+      this.#statusQueue.push({ update, resolve, reject });
+      if (!this.#statusDraining) {
+        this.#statusDraining = true;
+        // The next turn of the event loop: callbacks being verified right now join this batch.
+        setImmediate(() => void this.#drainStatuses());
       }
-      const updated = await ctx.db
-        .updateTable("message")
-        .set({
-          status: update.status,
-          errorCode: update.errorCode ?? null,
-          errorMessage: update.failureReason ?? null,
-          updatedAt: at,
-        })
-        .where("id", "=", message.id)
-        .where("status", "=", message.status)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) > 0) break;
-      if (attempt >= 5) return { handled: true, applied: false, messageId: message.id, status: current };
-    }
-    if (update.failureReason === "opted_out") {
-      await ctx.consent.record({
-        channel: "sms",
-        contactPoint: message.to,
-        personId: message.personId,
-        kind: "opt_out",
-        source: "provider_report",
-        rawText: `status callback error ${update.errorCode ?? "opted_out"}`,
-        campaignId: message.campaignId,
-      });
-    } else if (update.failureReason === "not_sms_capable") {
-      await ctx.db
-        .insertInto("phoneLineType")
-        .values({
-          organizationId: ctx.organizationId,
-          number: message.to,
-          lineType: "landline",
-          source: "provider_error",
-          checkedAt: at,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(["organizationId", "number"])
-            .doUpdateSet({ lineType: "landline", source: "provider_error", checkedAt: at }),
-        )
-        .execute();
-    }
-    ctx.bus.emit("message.status", {
-      messageId: message.id,
-      providerId: update.providerId,
-      campaignId: message.campaignId,
-      from: current,
-      to: update.status,
-      errorCode: update.errorCode ?? null,
     });
-    return { handled: true, applied: true, messageId: message.id, status: update.status };
+  }
+
+  readonly #statusQueue: {
+    readonly update: StatusUpdate;
+    readonly resolve: (result: StatusResult) => void;
+    readonly reject: (error: unknown) => void;
+  }[] = [];
+  #statusDraining = false;
+
+  async #drainStatuses(): Promise<void> {
+    try {
+      while (this.#statusQueue.length > 0) {
+        const batch = this.#statusQueue.splice(0, STATUS_BATCH);
+        try {
+          const results = await this.#applyStatuses(batch.map((item) => item.update));
+          for (const [i, item] of batch.entries()) item.resolve(results[i]!);
+        } catch (error) {
+          if (batch.length === 1) {
+            batch[0]!.reject(error);
+            continue;
+          }
+          // One bad callback must not fail its neighbours: apply them one by one.
+          for (const item of batch) {
+            try {
+              item.resolve((await this.#applyStatuses([item.update]))[0]!);
+            } catch (single) {
+              item.reject(single);
+            }
+          }
+        }
+      }
+    } finally {
+      this.#statusDraining = false;
+    }
+  }
+
+  async #applyStatuses(updates: readonly StatusUpdate[]): Promise<StatusResult[]> {
+    const ctx = this.#ctx;
+    const provider = ctx.plugins.sms?.provider ?? "sms";
+    const at = ctx.clock().toISOString();
+    const keys = updates.map((update) => `status:${update.providerId}:${update.status}`);
+    const emits: (() => void)[] = [];
+    const results = await ctx.db.transaction().execute(async (trx) => {
+      const fresh = new Set<string>();
+      const unique = [...new Set(keys)];
+      for (let start = 0; start < unique.length; start += 200) {
+        const rows = await trx
+          .insertInto("webhookEvent")
+          .values(
+            unique.slice(start, start + 200).map((eventKey) => ({
+              organizationId: ctx.organizationId,
+              provider,
+              eventKey,
+              receivedAt: at,
+            })),
+          )
+          .onConflict((oc) => oc.columns(["organizationId", "provider", "eventKey"]).doNothing())
+          .returning("eventKey")
+          .execute();
+        for (const row of rows) fresh.add(row.eventKey);
+      }
+      const wanted = [...new Set(updates.filter((_, i) => fresh.has(keys[i]!)).map((u) => u.providerId))];
+      const messages = new Map<
+        string,
+        {
+          id: string;
+          status: MessageStatus;
+          campaignId: string | null;
+          personId: string | null;
+          to: string;
+          errorCode: string | null;
+          errorMessage: string | null;
+          changed: boolean;
+        }
+      >();
+      for (let start = 0; start < wanted.length; start += 500) {
+        let query = trx
+          .selectFrom("message")
+          .select([
+            "id",
+            "organizationId",
+            "direction",
+            "status",
+            "campaignId",
+            "personId",
+            "to",
+            "providerId",
+          ])
+          // By provider id alone, so every database plans it on message_provider_idx (SQLite, lacking
+          // statistics, would otherwise walk the organization's every message); the rest is checked below.
+          .where("providerId", "in", wanted.slice(start, start + 500));
+        // Another process applying a callback for the same message waits for this one: no lost update.
+        if (ctx.dialect === "postgres") query = query.forUpdate();
+        for (const row of await query.execute()) {
+          if (row.organizationId !== ctx.organizationId || row.direction !== "outbound") continue;
+          messages.set(row.providerId!, {
+            id: row.id,
+            status: isMessageStatus(row.status) ? row.status : "queued",
+            campaignId: row.campaignId,
+            personId: row.personId,
+            to: row.to,
+            errorCode: null,
+            errorMessage: null,
+            changed: false,
+          });
+        }
+      }
+      const seen = new Set<string>();
+      const results: StatusResult[] = [];
+      for (const [i, update] of updates.entries()) {
+        const key = keys[i]!;
+        if (!fresh.has(key) || seen.has(key)) {
+          results.push({ handled: false, applied: false, messageId: null, status: null });
+          continue;
+        }
+        seen.add(key);
+        const message = messages.get(update.providerId);
+        if (!message) {
+          results.push({ handled: true, applied: false, messageId: null, status: null });
+          continue;
+        }
+        if (!isStatusAdvance(message.status, update.status)) {
+          results.push({ handled: true, applied: false, messageId: message.id, status: message.status });
+          continue;
+        }
+        const from = message.status;
+        message.status = update.status;
+        message.errorCode = update.errorCode ?? null;
+        message.errorMessage = update.failureReason ?? null;
+        message.changed = true;
+        if (update.failureReason === "opted_out") {
+          await ctx.consent.record(
+            {
+              channel: "sms",
+              contactPoint: message.to,
+              personId: message.personId,
+              kind: "opt_out",
+              source: "provider_report",
+              rawText: `status callback error ${update.errorCode ?? "opted_out"}`,
+              campaignId: message.campaignId,
+            },
+            { db: trx },
+          );
+        } else if (update.failureReason === "not_sms_capable") {
+          await trx
+            .insertInto("phoneLineType")
+            .values({
+              organizationId: ctx.organizationId,
+              number: message.to,
+              lineType: "landline",
+              source: "provider_error",
+              checkedAt: at,
+            })
+            .onConflict((oc) =>
+              oc
+                .columns(["organizationId", "number"])
+                .doUpdateSet({ lineType: "landline", source: "provider_error", checkedAt: at }),
+            )
+            .execute();
+        }
+        const event = {
+          messageId: message.id,
+          providerId: update.providerId,
+          campaignId: message.campaignId,
+          from,
+          to: update.status,
+          errorCode: update.errorCode ?? null,
+        };
+        emits.push(() => ctx.bus.emit("message.status", event));
+        results.push({ handled: true, applied: true, messageId: message.id, status: update.status });
+      }
+      const changed = [...messages.values()].filter((message) => message.changed);
+      for (let start = 0; start < changed.length; start += 200) {
+        const rows = changed.slice(start, start + 200);
+        await sql`WITH v (id, status, error_code, error_message) AS (VALUES ${sql.join(
+          rows.map((row) => sql`(${row.id}, ${row.status}, ${row.errorCode}, ${row.errorMessage})`),
+        )})
+          UPDATE message SET status = v.status, error_code = v.error_code, error_message = v.error_message,
+            updated_at = ${at}
+          FROM v WHERE message.id = v.id`.execute(trx);
+      }
+      return results;
+    });
+    for (const emit of emits) emit();
+    return results;
   }
 
   /** Finds or opens the conversation of (our number, their number). */

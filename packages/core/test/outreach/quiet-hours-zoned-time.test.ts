@@ -34,6 +34,71 @@ describe("localDateTime", () => {
   });
 });
 
+describe("localDateTime's offset cache", () => {
+  // An independent oracle: Intl's own reading of the wall clock, formatted fresh every time.
+  const oracle = (instant: number, timeZone: string) => {
+    const parts = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+      weekday: "short",
+    }).formatToParts(instant);
+    const field = (type: string) => parts.find((part) => part.type === type)!.value;
+    return {
+      year: Number(field("year")),
+      month: Number(field("month")),
+      day: Number(field("day")),
+      hour: Number(field("hour")) % 24,
+      minute: Number(field("minute")),
+      second: Number(field("second")),
+      weekday: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(field("weekday")),
+    };
+  };
+  const zones = [
+    "America/New_York",
+    "America/Phoenix",
+    "Pacific/Honolulu",
+    "America/St_Johns",
+    "Asia/Kathmandu",
+    "Australia/Lord_Howe",
+    "Europe/London",
+  ];
+
+  it("agrees with Intl at every second around daylight-saving changes", () => {
+    // Spring forward and fall back in New York (2026), Lord Howe's half-hour shift, St John's at :30.
+    const changes = [
+      ["America/New_York", "2026-03-08T07:00:00Z"],
+      ["America/New_York", "2026-11-01T06:00:00Z"],
+      ["Australia/Lord_Howe", "2026-04-04T15:00:00Z"],
+      ["America/St_Johns", "2026-03-08T05:30:00Z"],
+    ] as const;
+    for (const [zone, at] of changes) {
+      const change = Date.parse(at);
+      for (let instant = change - 20 * 60_000; instant <= change + 20 * 60_000; instant += 7_000) {
+        expect(localDateTime(instant, zone), `${zone} at ${iso(instant)}`).toEqual(oracle(instant, zone));
+      }
+    }
+  });
+
+  it("agrees with Intl for any instant and zone (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.parse("1990-01-01T00:00:00Z"), max: Date.parse("2040-01-01T00:00:00Z") }),
+        fc.constantFrom(...zones),
+        (instant, zone) => {
+          expect(localDateTime(instant, zone)).toEqual(oracle(instant, zone));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe("offsetAt", () => {
   it.each([
     ["America/New_York", "2026-01-15T12:00:00Z", -5],

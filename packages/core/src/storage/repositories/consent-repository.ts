@@ -49,12 +49,22 @@ export class ConsentRepository {
     return contactPoint.trim().replace(/\s+/g, " ");
   }
 
-  /** Appends an event (an opt-in or an opt-out) and returns it. */
-  async record(input: ConsentEventInput): Promise<ConsentEvent> {
+  /**
+   * Appends an event (an opt-in or an opt-out) and returns it.
+   *
+   * @param input - The event.
+   * @param options - `db`: an open transaction to append in, so the event commits (or not) with the
+   *   caller's other writes, such as the webhook delivery that carried it.
+   */
+  async record(
+    input: ConsentEventInput,
+    options: { readonly db?: Kysely<Database> } = {},
+  ): Promise<ConsentEvent> {
+    const db = options.db ?? this.#db;
     const data = parseInput(ConsentEventInputSchema, input);
     const contactPoint = this.normalizeContactPoint(data.channel, data.contactPoint);
     if (data.personId) {
-      const owner = await this.#db
+      const owner = await db
         .selectFrom("person")
         .select("id")
         .where("id", "=", data.personId)
@@ -79,11 +89,7 @@ export class ConsentRepository {
           : normalizeTimestamp(data.occurredAt, { field: "occurredAt" }),
       recordedAt,
     };
-    const inserted = await this.#db
-      .insertInto("consentEvent")
-      .values(row)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const inserted = await db.insertInto("consentEvent").values(row).returningAll().executeTakeFirstOrThrow();
     const event = toEvent(inserted);
     this.#onRecord(event);
     return event;
