@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterEach, expect, it } from "vitest";
 import type { Precinct } from "../../src/index.js";
 import { forEachDatabase } from "../support/databases.js";
@@ -122,6 +123,95 @@ forEachDatabase("replies, status callbacks and the webhook router", (db) => {
     expect(first.surveyAnswer).toBe("maybe");
     const messages = await p.messages.list({ where: { conversationId: first.conversationId! } });
     expect(messages.filter((m) => m.direction === "inbound")).toHaveLength(2);
+  });
+
+  /**
+   * Makes every insert into `table` fail until the returned function is called: a storage failure (or a
+   * crash) part-way through handling a webhook.
+   */
+  const failInserts = async (p: Precinct, table: string): Promise<() => Promise<void>> => {
+    const { db, dialect } = p.storage;
+    if (dialect === "sqlite") {
+      await sql
+        .raw(
+          `CREATE TRIGGER fail_${table} BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
+        )
+        .execute(db);
+      return async () => void (await sql.raw(`DROP TRIGGER fail_${table}`).execute(db));
+    }
+    await sql
+      .raw(
+        `CREATE OR REPLACE FUNCTION fail_insert() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql;
+         CREATE TRIGGER fail_${table} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION fail_insert()`,
+      )
+      .execute(db);
+    return async () => void (await sql.raw(`DROP TRIGGER fail_${table} ON ${table}`).execute(db));
+  };
+
+  it("a STOP whose handling failed part-way is handled again when the provider retries, not skipped", async () => {
+    const { p, sms } = await client();
+    const phone = "+19192640131";
+    await sentCampaign(p, [phone]);
+    const inbound = sms.receive({ from: phone, body: "STOP" });
+    // The interaction is written after the message and the opt-out: the first try dies there.
+    const restore = await failInserts(p, "interaction");
+    await expect(p.texting.receive(inbound)).rejects.toThrow(/injected failure/);
+    await restore();
+    const retried = await p.texting.receive(inbound);
+    expect(retried).toMatchObject({ handled: true, consent: "opt_out" });
+    expect(await p.consent.isOptedOut("sms", phone)).toBe(true);
+    // The message the first try stored is kept, not stored twice; a third delivery is a plain retry.
+    expect(await p.messages.list({ where: { providerId: inbound.providerId } })).toHaveLength(1);
+    expect((await p.texting.receive(inbound)).handled).toBe(false);
+  });
+
+  it("a status callback whose write failed leaves no trace, so the provider's retry applies it", async () => {
+    const { p, sms } = await client();
+    const phone = "+19192640132";
+    await sentCampaign(p, [phone]);
+    const providerId = sms.sent[0]!.providerId;
+    // A carrier-reported landline: the status and the line type commit together or not at all.
+    const restore = await failInserts(p, "phone_line_type");
+    const update = {
+      providerId,
+      status: "undelivered" as const,
+      errorCode: "30006",
+      failureReason: "not_sms_capable" as const,
+      raw: {},
+    };
+    await expect(p.texting.status(update)).rejects.toThrow(/injected failure/);
+    const [before] = await p.messages.list({ where: { providerId } });
+    expect(before?.status).not.toBe("undelivered");
+    await restore();
+    expect(await p.texting.status(update)).toMatchObject({
+      handled: true,
+      applied: true,
+      status: "undelivered",
+    });
+    const [after] = await p.messages.list({ where: { providerId } });
+    expect(after?.status).toBe("undelivered");
+  });
+
+  it("status callbacks arriving together are applied together, each with its own answer", async () => {
+    const { p, sms } = await client();
+    const phones = ["+19192640133", "+19192640134", "+19192640135"];
+    await sentCampaign(p, phones);
+    const ids = sms.sent.map((message) => message.providerId);
+    const results = await Promise.all([
+      p.texting.status({ providerId: ids[0]!, status: "delivered", raw: {} }),
+      p.texting.status({ providerId: ids[1]!, status: "delivered", raw: {} }),
+      // The same callback twice in one batch: the second is a retry.
+      p.texting.status({ providerId: ids[1]!, status: "delivered", raw: {} }),
+      p.texting.status({ providerId: ids[2]!, status: "sent", raw: {} }),
+      p.texting.status({ providerId: "SM-unknown", status: "delivered", raw: {} }),
+    ]);
+    expect(results.map((r) => [r.handled, r.applied, r.status])).toEqual([
+      [true, true, "delivered"],
+      [true, true, "delivered"],
+      [false, false, null],
+      [true, true, "sent"],
+      [true, false, null],
+    ]);
   });
 
   it("applies status callbacks forward only, whatever order they arrive in", async () => {
