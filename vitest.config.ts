@@ -16,6 +16,8 @@ export default defineConfig({
       "@precinct/voterfile": src("voterfile"),
       "@precinct/cli": src("cli"),
       "@precinct/twilio": src("twilio"),
+      "@precinct/sendgrid": src("sendgrid"),
+      "@precinct/google": src("google"),
     },
   },
   test: {

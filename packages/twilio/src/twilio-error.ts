@@ -216,3 +216,249 @@ function isNetworkError(error: unknown): boolean {
   if (record.isAxiosError === true) return record.response === undefined || record.response === null;
   return typeof record.code === "string" && NETWORK_CODES.has(record.code);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Voice
+
+/**
+ * Why Twilio refused (or may not have carried out) a voice request, in `details.failureReason`:
+ *
+ * - `invalid_recipient` — the number is malformed or not a working destination: do not call it again.
+ * - `not_permitted` — the account may not call this destination (Geo Permissions, Twilio's blocklist of
+ *   high-risk numbers, a trial account's unverified number): fix the account, not the contact.
+ * - `invalid_caller_id` — the `from` number is not one the account owns or has verified.
+ * - `call_ended` — the call is no longer in progress (redirect or join came too late).
+ * - `uncertain` — no answer came back after the request may have reached Twilio: the call may or may not
+ *   exist. Twilio has no idempotency for calls, so the dialer must not redial automatically.
+ * - `provider` — anything else.
+ */
+export type TwilioCallFailureReason =
+  | "invalid_recipient"
+  | "not_permitted"
+  | "invalid_caller_id"
+  | "call_ended"
+  | "uncertain"
+  | "provider";
+
+/**
+ * Twilio voice error codes with a meaning the dialer acts on.
+ *
+ * | code | meaning | reason |
+ * |---|---|---|
+ * | 21211 | invalid 'To' number | `invalid_recipient` |
+ * | 21214 | 'To' number cannot be reached | `invalid_recipient` |
+ * | 21217 | number does not appear to be valid | `invalid_recipient` |
+ * | 21401 | invalid phone number | `invalid_recipient` |
+ * | 13223 | `<Dial>`: invalid number format | `invalid_recipient` |
+ * | 13224 | `<Dial>`: invalid number (no route) | `invalid_recipient` |
+ * | 21215 | Geo Permissions do not allow the call | `not_permitted` |
+ * | 21216 | number is blocked (high risk, regulatory, no customer profile) | `not_permitted` |
+ * | 21219 | trial account: 'To' number not verified | `not_permitted` |
+ * | 13227 | `<Dial>`: no international authorization | `not_permitted` |
+ * | 32205 | Geo Permissions block the destination (SIP) | `not_permitted` |
+ * | 21210 | 'From' number not verified | `invalid_caller_id` |
+ * | 21212 | invalid 'From' number / caller id | `invalid_caller_id` |
+ * | 21213 | caller id is required | `invalid_caller_id` |
+ * | 13214 | `<Dial>`: invalid caller id | `invalid_caller_id` |
+ * | 21220 | invalid call state (the call has ended) | `call_ended` |
+ */
+export const TWILIO_CALL_FAILURE_REASONS: Readonly<Record<string, TwilioCallFailureReason>> = {
+  "21211": "invalid_recipient",
+  "21214": "invalid_recipient",
+  "21217": "invalid_recipient",
+  "21401": "invalid_recipient",
+  "13223": "invalid_recipient",
+  "13224": "invalid_recipient",
+  "21215": "not_permitted",
+  "21216": "not_permitted",
+  "21219": "not_permitted",
+  "13227": "not_permitted",
+  "32205": "not_permitted",
+  "21210": "invalid_caller_id",
+  "21212": "invalid_caller_id",
+  "21213": "invalid_caller_id",
+  "13214": "invalid_caller_id",
+  "21220": "call_ended",
+};
+
+/** What the voice transport was doing when the error happened. */
+export type TwilioVoiceOperationName =
+  | "call"
+  | "conference.add"
+  | "conference.join"
+  | "hangup"
+  | "redirect"
+  | "findCall";
+
+const VOICE_OPERATION_TEXT: Readonly<Record<TwilioVoiceOperationName, string>> = {
+  call: "placing a call (POST /Calls.json)",
+  "conference.add": "dialing a contact into a conference (POST /Conferences/{name}/Participants.json)",
+  "conference.join": "moving a call into a conference (POST /Calls/{sid}.json)",
+  hangup: "hanging up a call (POST /Calls/{sid}.json)",
+  redirect: "sending new instructions to a call (POST /Calls/{sid}.json)",
+  findCall: "listing calls (GET /Calls.json)",
+};
+
+/** Operations that create a call: Twilio takes no idempotency key for them, so a lost answer is uncertain. */
+const CREATES_A_CALL: ReadonlySet<TwilioVoiceOperationName> = new Set(["call", "conference.add"]);
+
+/**
+ * Network errors raised before a connection to Twilio existed: the request cannot have reached Twilio, so
+ * even a call may be retried. Any other network error (reset, timeout, dropped response) happened after
+ * the request may have been sent.
+ */
+const NOT_CONNECTED_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/**
+ * The {@link TwilioCallFailureReason} for a Twilio error code, `provider` for any other code, or
+ * `undefined` when there is no code.
+ */
+export function twilioCallFailureReason(
+  code: string | number | null | undefined,
+): TwilioCallFailureReason | undefined {
+  if (code === null || code === undefined) return undefined;
+  const key = String(code).trim();
+  if (key === "" || key === "0") return undefined;
+  return TWILIO_CALL_FAILURE_REASONS[key] ?? "provider";
+}
+
+/**
+ * True when `error` says a call may or may not have been placed (`details.failureReason === "uncertain"`,
+ * also flagged `details.uncertain: true`). Such an error is not retryable: redialing could ring the
+ * voter twice. Wait for the call's status callback, or look it up with `findCall`, before deciding.
+ */
+export function isUncertainCallError(error: unknown): error is PrecinctError {
+  return PrecinctError.isInstance(error) && error.details.failureReason === "uncertain";
+}
+
+/**
+ * Maps any error thrown while calling Twilio's voice APIs to a {@link PrecinctError}:
+ *
+ * - 21211, 21214, 21217, 21401, 13223, 13224 → `invalid_recipient`, not retryable.
+ * - 21215, 21216, 21219, 13227, 32205 (Geo Permissions, blocked numbers) → `provider`, not retryable,
+ *   `failureReason: "not_permitted"`; 21210, 21212, 21213, 13214 → `invalid_caller_id`; 21220 →
+ *   `call_ended`; other 4xx → `provider`, not retryable.
+ * - HTTP 429 → `rate_limited`, retryable. 5xx → `provider`, retryable, except a 504 on a request that
+ *   creates a call: the gateway gave up waiting, so the call may exist (`uncertain`).
+ * - Network errors: before a connection existed (refused, DNS) → retryable; after the request may have
+ *   been sent (reset, timeout, dropped answer) → retryable for updates (hanging up twice is harmless), but
+ *   **uncertain** for `call` and `conference.add` — not retryable, `details.failureReason: "uncertain"`,
+ *   `details.uncertain: true` — because Twilio has no idempotency for calls and a retry could ring the
+ *   voter twice.
+ *
+ * `providerCode` is Twilio's code, `statusCode` the HTTP status. A `PrecinctError` passes through.
+ */
+export function mapTwilioVoiceError(error: unknown, operation: TwilioVoiceOperationName): PrecinctError {
+  if (PrecinctError.isInstance(error)) return error;
+  const what = VOICE_OPERATION_TEXT[operation];
+  const creates = CREATES_A_CALL.has(operation);
+  const uncertain = (detail: string, extra: { statusCode?: number; providerCode?: number } = {}) =>
+    new ProviderError({
+      provider: "twilio",
+      message: `No answer from Twilio while ${what}: ${detail}. The call may or may not have been placed; Twilio has no idempotency for calls, so do not redial automatically: wait for its status callback or look it up (findCall) first.`,
+      isRetryable: false,
+      ...extra,
+      details: { operation, failureReason: "uncertain", uncertain: true },
+      cause: error,
+    });
+
+  const http = httpFailure(error);
+  if (http !== undefined) {
+    const { status, code, message, moreInfo } = http;
+    const suffix = `(Twilio ${code ?? "error"}, HTTP ${status})`;
+    const details = (reason: TwilioCallFailureReason) => ({
+      operation,
+      failureReason: reason,
+      ...(moreInfo !== undefined ? { moreInfo } : {}),
+    });
+    if (status === 429) {
+      return new ProviderError({
+        provider: "twilio",
+        code: "rate_limited",
+        message: `Twilio rate-limited ${what}: ${message} ${suffix}. Retry later.`,
+        isRetryable: true,
+        statusCode: status,
+        providerCode: code,
+        details: details("provider"),
+        cause: error,
+      });
+    }
+    if (status === 504 && creates) {
+      return uncertain(`${message} ${suffix}`, {
+        statusCode: status,
+        ...(code !== undefined ? { providerCode: code } : {}),
+      });
+    }
+    if (status >= 500) {
+      return new ProviderError({
+        provider: "twilio",
+        message: `Twilio failed ${what}: ${message} ${suffix}. Retry later.`,
+        isRetryable: true,
+        statusCode: status,
+        providerCode: code,
+        details: details("provider"),
+        cause: error,
+      });
+    }
+    const reason = twilioCallFailureReason(code) ?? "provider";
+    const hint =
+      status === 401 || code === 20003
+        ? " Check the account sid and auth token (or API key and secret)."
+        : reason === "not_permitted"
+          ? " The account may not call this destination: check Voice Geo Permissions and the account's Trust Hub profile in the Twilio Console; the contact's number may be fine."
+          : reason === "invalid_caller_id"
+            ? " The caller id must be a Twilio number of this account or a verified outgoing caller id."
+            : "";
+    return new ProviderError({
+      provider: "twilio",
+      code: reason === "invalid_recipient" ? "invalid_recipient" : "provider",
+      message: `Twilio refused ${what}: ${message} ${suffix}.${hint}`,
+      isRetryable: false,
+      statusCode: status,
+      providerCode: code,
+      details: details(reason),
+      cause: error,
+    });
+  }
+
+  if (isNetworkError(error)) {
+    const detail = error instanceof Error && error.message !== "" ? error.message : "no response";
+    if (creates && !neverConnected(error)) return uncertain(detail);
+    return new ProviderError({
+      provider: "twilio",
+      message: `No response from Twilio while ${what}: ${detail}. Retry later.`,
+      isRetryable: true,
+      details: { operation, failureReason: "provider" },
+      cause: error,
+    });
+  }
+
+  const detail = error instanceof Error ? error.message : String(error);
+  return new ProviderError({
+    provider: "twilio",
+    message: `Unexpected error from the twilio SDK while ${what}: ${detail}`,
+    isRetryable: false,
+    details: { operation, failureReason: "provider" },
+    cause: error,
+  });
+}
+
+/** True when a network error happened before any connection to Twilio existed. */
+function neverConnected(error: unknown): boolean {
+  const record = error as Record<string, unknown>;
+  const cause = record.cause as Record<string, unknown> | undefined;
+  const code = typeof record.code === "string" ? record.code : undefined;
+  const causeCode = typeof cause?.code === "string" ? cause.code : undefined;
+  return (
+    (code !== undefined && NOT_CONNECTED_CODES.has(code)) ||
+    (causeCode !== undefined && NOT_CONNECTED_CODES.has(causeCode))
+  );
+}

@@ -7,6 +7,11 @@
 import { ConfigError } from "@precinct/core";
 import Twilio from "twilio";
 import {
+  createVoiceAccessToken,
+  type VoiceAccessToken,
+  type VoiceAccessTokenInput,
+} from "./twilio-access-token.js";
+import {
   injectedClientAuthToken,
   parseSettings,
   parseSmsOptions,
@@ -17,6 +22,12 @@ import {
 } from "./twilio-options.js";
 import { PrecinctRequestClient } from "./twilio-request-client.js";
 import { createTwilioSmsTransport, type TwilioSmsTransport } from "./twilio-sms.js";
+import {
+  createTwilioVoiceTransport,
+  parseVoiceOptions,
+  type TwilioVoiceOptions,
+  type TwilioVoiceTransport,
+} from "./twilio-voice.js";
 
 /** A Twilio account, ready to make transports. */
 export interface TwilioProvider {
@@ -32,6 +43,23 @@ export interface TwilioProvider {
    *   webhooks with.
    */
   sms(options?: TwilioSmsOptions): TwilioSmsTransport;
+  /**
+   * A voice transport for phone banks: calls with status callbacks and answering-machine detection,
+   * conference rooms, TwiML answer instructions, verified webhooks.
+   *
+   * @throws {@link ConfigError} for invalid options (a ring timeout under 15 s, ...) or no auth token to
+   *   verify webhooks with.
+   */
+  voice(options?: TwilioVoiceOptions): TwilioVoiceTransport;
+  /**
+   * Signs an access token for a volunteer calling from the browser with Twilio's Voice JavaScript SDK
+   * (a `VoiceGrant` for `outgoingApplicationSid`, optionally letting the dialer ring them).
+   *
+   * @throws {@link ConfigError} when no API key and secret are configured (`apiKey`/`apiSecret`, or
+   *   `TWILIO_API_KEY`/`TWILIO_API_SECRET`, or a client built with an API key); {@link InvalidInputError}
+   *   for a bad identity, application sid or lifetime.
+   */
+  voiceAccessToken(input: VoiceAccessTokenInput): VoiceAccessToken;
 }
 
 /**
@@ -89,5 +117,34 @@ export function createTwilio(settings: TwilioProviderSettings = {}): TwilioProvi
       }
       return createTwilioSmsTransport({ client, authToken, options: resolved });
     },
+    voice(options) {
+      const resolved = parseVoiceOptions(options);
+      if (authToken === undefined) {
+        throw new ConfigError(
+          "Twilio Voice needs the account's auth token to verify webhook signatures: pass createTwilio({ authToken }) (alongside apiKey/apiSecret it is used for webhooks only) or set TWILIO_AUTH_TOKEN.",
+          { details: { setting: "authToken", variable: "TWILIO_AUTH_TOKEN" } },
+        );
+      }
+      return createTwilioVoiceTransport({ client, authToken, options: resolved });
+    },
+    voiceAccessToken(input) {
+      return createVoiceAccessToken({ accountSid, ...apiKeyCredentials() }, input);
+    },
   };
+
+  /** The API key that signs access tokens: the settings', the environment's, or the injected client's. */
+  function apiKeyCredentials(): { apiKey: string | undefined; apiSecret: string | undefined } {
+    if (parsed.apiKey !== undefined) {
+      return { apiKey: parsed.apiKey, apiSecret: parsed.apiSecret ?? nonBlank(env.TWILIO_API_SECRET) };
+    }
+    const envKey = nonBlank(env.TWILIO_API_KEY);
+    if (envKey !== undefined) return { apiKey: envKey, apiSecret: nonBlank(env.TWILIO_API_SECRET) };
+    if (client.username?.startsWith("SK")) return { apiKey: client.username, apiSecret: client.password };
+    return { apiKey: undefined, apiSecret: undefined };
+  }
+}
+
+function nonBlank(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === "" ? undefined : trimmed;
 }

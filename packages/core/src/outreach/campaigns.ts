@@ -15,6 +15,14 @@ import { newId, parseInput } from "../storage/codec.js";
 import { EntityRepository, type ListOptions } from "../storage/repositories/entity-repository.js";
 import type { OutreachContext } from "./context.js";
 import type { Dispatcher } from "./dispatcher.js";
+import {
+  type EmailFooter,
+  emailTemplates,
+  substitute,
+  substitutionsFor,
+  taggedEmail,
+} from "./email/content.js";
+import { parseEmailSender, requireEmailSettings, unsubscribeUrl } from "./email/settings.js";
 import { type BlockReason, ComplianceGate, consentVerdict, recipientLocation } from "./gate.js";
 import { MERGE_FIELD_NAMES, mergeValues, TEXTER_PLACEHOLDER } from "./merge-fields.js";
 import { campaignKey, insertOutbox, type NewOutboxRow } from "./outbox.js";
@@ -68,6 +76,8 @@ export interface PreviewMessage {
   readonly encoding: SmsEncoding;
   /** Merge fields without a value and without a fallback: this member would be blocked. */
   readonly missing: readonly string[];
+  /** Email campaigns: the rendered subject (and `body` is the rendered text, or HTML without a text part). */
+  readonly subject?: string;
 }
 
 /** What `campaigns.launch()` wrote to the outbox. */
@@ -82,6 +92,8 @@ export interface LaunchResult {
   readonly blocked: Readonly<Partial<Record<BlockReason, number>>>;
   /** Members without a phone number (no row is written: there is nothing to send). */
   readonly noPhone: number;
+  /** Email campaigns: members without a deliverable email address (no row is written). */
+  readonly noEmail?: number;
 }
 
 /** Where a campaign stands. */
@@ -160,7 +172,11 @@ export class CampaignService {
       { ...input, status: "draft" },
     );
     const explicitConsent = (input.policy as { consent?: string } | undefined)?.consent;
-    if (data.mode === "blast") {
+    if (data.channel === "email") {
+      // Email is opt-out law (CAN-SPAM): a list may be mailed until someone unsubscribes, when the
+      // campaign says so explicitly; otherwise only subscribers get it.
+      if (explicitConsent === undefined) data.policy.consent = "opt_in_required";
+    } else if (data.mode === "blast") {
       if (explicitConsent === "not_opted_out") {
         throw new InvalidInputError({
           field: "policy.consent",
@@ -308,10 +324,11 @@ export class CampaignService {
     if (campaign.status !== "draft" && campaign.status !== "scheduled") {
       throw new PrecinctError({ code: "conflict", message: `Campaign ${id} is already ${campaign.status}.` });
     }
+    if (campaign.channel === "email") return this.#launchEmail(campaign);
     if (campaign.channel !== "sms") {
       throw new PrecinctError({
         code: "unsupported_capability",
-        message: `Campaign ${id} is a ${campaign.channel} campaign; only sms campaigns can be launched in this version.`,
+        message: `Campaign ${id} is a ${campaign.channel} campaign; launch phone banks with precinct.phonebanks.`,
       });
     }
     const template = this.#template(campaign);
@@ -433,6 +450,116 @@ export class CampaignService {
     for await (const member of ctx.segments.members(target, {
       ...options,
       fields: ["givenName", "familyName", "county", "precinct", "zip", "region", "phone"],
+      batchSize: 1000,
+    })) {
+      result.audience += 1;
+      batch.push(member as SegmentMember);
+      if (batch.length >= 1000) await flush();
+    }
+    if (batch.length > 0) await flush();
+    await ctx.db
+      .updateTable("campaign")
+      .set({ status: "running", launchedAt: at, updatedAt: at })
+      .where("id", "=", campaign.id)
+      .where("organizationId", "=", ctx.organizationId)
+      .execute();
+    for (const dispatcher of this.#dispatchers()) dispatcher.noteCampaignStatus(campaign.id, "running");
+    return result;
+  }
+
+  /** The email footer: the organization's name and postal address. */
+  #footer(): EmailFooter {
+    const organization = this.#ctx.organization();
+    return { organization: organization.name, postalAddress: organization.postalAddress ?? null };
+  }
+
+  async #launchEmail(campaign: Campaign): Promise<LaunchResult> {
+    const ctx = this.#ctx;
+    const settings = requireEmailSettings(ctx);
+    const tagged = taggedEmail(emailTemplates(campaign.template), this.#footer());
+    const organization = ctx.organization().name;
+    const startAt = campaign.schedule.startAt ? new Date(campaign.schedule.startAt) : null;
+    const when = (startAt && startAt > ctx.clock() ? startAt : ctx.clock()).toISOString();
+    const result = {
+      audience: 0,
+      queued: 0,
+      waiting: 0,
+      blocked: {} as Partial<Record<BlockReason, number>>,
+      noPhone: 0,
+      noEmail: 0,
+    };
+    const seen = new Set<string>();
+    const at = ctx.clock().toISOString();
+    let batch: SegmentMember[] = [];
+    const flush = async () => {
+      const members = batch;
+      batch = [];
+      const emails = [...new Set(members.map((m) => m.email).filter((e): e is string => e !== null))];
+      const consent = new Map(
+        (await ctx.consent.statuses("email", emails)).map((s) => [s.contactPoint, s.status]),
+      );
+      const rows: NewOutboxRow[] = [];
+      for (const member of members) {
+        const email = member.email;
+        if (!email) {
+          result.noEmail += 1;
+          continue;
+        }
+        const duplicate = seen.has(email);
+        seen.add(email);
+        const url = unsubscribeUrl(settings, {
+          organizationId: ctx.organizationId,
+          email,
+          campaignId: campaign.id,
+        });
+        const { substitutions, missing } = substitutionsFor(
+          tagged,
+          mergeValues(member, { organization }),
+          url,
+        );
+        let reason: BlockReason | null = duplicate
+          ? "duplicate_email"
+          : consentVerdict(campaign.policy, consent.get(email) ?? "unknown");
+        if (!reason && missing.length > 0) reason = "missing_merge_field";
+        const key = duplicate
+          ? `${campaignKey(campaign.id, email, 1)}:${member.voterId ?? member.personId ?? newId()}`
+          : campaignKey(campaign.id, email, 1);
+        const common = {
+          campaignId: campaign.id,
+          kind: "campaign" as const,
+          channel: "email" as const,
+          step: 1,
+          idempotencyKey: key,
+          personId: member.personId,
+          voterId: member.voterId,
+          contactPoint: email,
+          sender: campaign.sender,
+          // The rendered subject: what lists and reports show. The content is the campaign's, once.
+          body: substitute(tagged.subject, substitutions),
+          segments: 1,
+          region: member.region ?? null,
+          timeZone: null,
+          payload: JSON.stringify(substitutions),
+        };
+        if (reason) {
+          result.blocked[reason] = (result.blocked[reason] ?? 0) + 1;
+          rows.push({
+            ...common,
+            state: "blocked",
+            reason: reason === "missing_merge_field" ? `missing_merge_field:${missing.join(",")}` : reason,
+            sendAfter: null,
+          });
+          continue;
+        }
+        result.queued += 1;
+        rows.push({ ...common, state: "pending", sendAfter: when });
+      }
+      await insertOutbox(ctx.db, ctx.organizationId, rows, at);
+    };
+    const [target, options] = this.#audience(campaign);
+    for await (const member of ctx.segments.members(target, {
+      ...options,
+      fields: ["givenName", "familyName", "county", "precinct", "zip", "region", "email"],
       batchSize: 1000,
     })) {
       result.audience += 1;
@@ -617,6 +744,18 @@ export class CampaignService {
           reason: 'an sms campaign is "blast" or "p2p"',
         });
       }
+    }
+    if (data.channel === "email") {
+      if (data.mode !== "blast") {
+        throw new InvalidInputError({
+          field: "mode",
+          value: data.mode,
+          reason: 'an email campaign is "blast"',
+        });
+      }
+      // Checked at create, not at send: templates, and the postal address every bulk email must carry.
+      taggedEmail(emailTemplates(data.template), this.#footer());
+      if (data.sender !== null) parseEmailSender(data.sender, "sender");
     }
     validQuietHours(data.policy.quietHours);
     data.script.cannedResponses.forEach((canned, index) => {

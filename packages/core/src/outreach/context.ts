@@ -7,6 +7,7 @@ import type { ConsentRepository } from "../storage/repositories/consent-reposito
 import type { PersonRepository } from "../storage/repositories/person-repository.js";
 import type { VoterRepository } from "../storage/repositories/voter-repository.js";
 import type { Database, DialectName } from "../storage/schema.js";
+import type { EmailSettings } from "./email/settings.js";
 
 /** @internal What every part of the outreach engine shares, built once per client by `createPrecinct()`. */
 export interface OutreachContext {
@@ -27,6 +28,8 @@ export interface OutreachContext {
   readonly fence: OptOutFence;
   /** Default country for numbers without a country code. */
   readonly defaultCountry: string;
+  /** Email settings (unsubscribe links, default sender), when configured. */
+  readonly email?: EmailSettings;
 }
 
 /**

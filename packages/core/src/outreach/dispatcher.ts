@@ -12,6 +12,7 @@
  */
 import { sql } from "kysely";
 import PQueue from "p-queue";
+import type { EmailSendResult, OutboundEmail } from "../spec/contracts/email-transport.js";
 import { hasCapability } from "../spec/contracts/plugins.js";
 import type { OutboundSms, SmsFailureReason, SmsSendResult } from "../spec/contracts/sms-transport.js";
 import { ConfigError, PrecinctError } from "../spec/errors.js";
@@ -19,7 +20,16 @@ import type { Campaign } from "../spec/model/outreach.js";
 import { bulkInsert } from "../storage/bulk.js";
 import { fromJson, newId } from "../storage/codec.js";
 import type { OutreachContext } from "./context.js";
-import { type BlockReason, ComplianceGate, capWait, type GateDecision } from "./gate.js";
+import {
+  applySubstitutions,
+  emailTemplates,
+  substitute,
+  type TaggedEmail,
+  taggedEmail,
+  UNSUBSCRIBE_TAG,
+} from "./email/content.js";
+import { parseEmailSender } from "./email/settings.js";
+import { type BlockReason, ComplianceGate, capWait, consentVerdict, type GateDecision } from "./gate.js";
 import { type OutboxEntry, toEntry } from "./outbox.js";
 
 /** A rate: at most `limit` messages per `intervalMs`. */
@@ -93,7 +103,13 @@ export interface DrainResult {
 interface Completion {
   readonly entry: OutboxEntry;
   readonly outcome:
-    | { readonly kind: "sent"; readonly result: SmsSendResult; readonly from: string | null }
+    | {
+        readonly kind: "sent";
+        readonly result: SmsSendResult;
+        readonly from: string | null;
+        /** Email: the rendered subject and text of the message row. */
+        readonly email?: { readonly subject: string; readonly body: string };
+      }
     | { readonly kind: "blocked"; readonly reason: BlockReason }
     | { readonly kind: "waiting"; readonly reason: string; readonly until: Date }
     | { readonly kind: "retry"; readonly error: PrecinctError; readonly until: Date }
@@ -162,12 +178,16 @@ export class Dispatcher {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #tally: DrainResult = emptyTally();
+  /** Emails per provider request: the transport's `maxBatchSize` (SendGrid 1000), else 1. */
+  readonly #emailBatch: number;
+  /** Email campaigns' content, rendered once with substitution tags. */
+  readonly #emailContent = new Map<string, TaggedEmail>();
 
   /** @internal Created by `precinct.dispatcher()`. */
   constructor(ctx: OutreachContext, options: DispatcherOptions = {}) {
-    if (!ctx.plugins.sms) {
+    if (!ctx.plugins.sms && !ctx.plugins.email) {
       throw new ConfigError(
-        "The dispatcher needs an SMS transport: pass plugins: { sms: … } to createPrecinct() (createFakeSms() from @precinct/testing sends nothing real).",
+        "The dispatcher needs a transport: pass plugins: { sms: … } and/or { email: … } to createPrecinct() (createFakeSms() and createFakeEmail() from @precinct/testing send nothing real).",
       );
     }
     this.#ctx = ctx;
@@ -195,6 +215,8 @@ export class Dispatcher {
       options.onError ??
       ((error) => console.error("precinct: the dispatcher's loop failed and will retry:", error));
     this.#global = new PQueue({ concurrency: this.#concurrency });
+    const email = ctx.plugins.email;
+    this.#emailBatch = Math.max(1, Math.min(1000, Math.floor(email?.maxBatchSize ?? 1)));
   }
 
   /** True while {@link Dispatcher.start} is running. */
@@ -302,20 +324,258 @@ export class Dispatcher {
 
   async #run(untilIdle: boolean): Promise<void> {
     await this.#recoverOrphans();
+    await Promise.all([
+      this.#ctx.plugins.sms ? this.#runSms(untilIdle) : undefined,
+      this.#ctx.plugins.email ? this.#runEmail(untilIdle) : undefined,
+    ]);
+    await this.#global.onIdle();
+  }
+
+  /**
+   * Email goes out in batches of the transport's `maxBatchSize`, one provider request each, several
+   * requests at once up to the dispatcher's concurrency.
+   */
+  async #runEmail(untilIdle: boolean): Promise<void> {
+    for (;;) {
+      if (!untilIdle && !this.#running) break;
+      const claimed = await this.#claim(this.#emailBatch * this.#concurrency, "email");
+      if (claimed.length === 0) {
+        if (untilIdle) break;
+        await new Promise((resolve) => setTimeout(resolve, this.#pollMs));
+        continue;
+      }
+      const groups = new Map<string, OutboxEntry[]>();
+      for (const entry of claimed) {
+        const key = `${entry.campaignId ?? ""}|${entry.sender ?? ""}`;
+        const group = groups.get(key) ?? [];
+        group.push(entry);
+        groups.set(key, group);
+      }
+      const batches: OutboxEntry[][] = [];
+      for (const group of groups.values()) {
+        for (let start = 0; start < group.length; start += this.#emailBatch) {
+          batches.push(group.slice(start, start + this.#emailBatch));
+        }
+      }
+      await Promise.all(
+        batches.map((batch) =>
+          this.#global.add(() =>
+            this.#processEmails(batch).catch((error: unknown) => {
+              // #processEmails records its own failures; this guard keeps rows from staying claimed.
+              for (const entry of batch) {
+                this.#complete({
+                  entry,
+                  outcome: {
+                    kind: "retry",
+                    error: asPrecinctError(error),
+                    until: this.#backoff(entry.attempts),
+                  },
+                });
+              }
+            }),
+          ),
+        ),
+      );
+    }
+  }
+
+  async #processEmails(batch: readonly OutboxEntry[]): Promise<void> {
+    const ctx = this.#ctx;
+    const transport = ctx.plugins.email!;
+    const now = ctx.clock();
+    const live: OutboxEntry[] = [];
+    for (const entry of batch) {
+      const campaign = entry.campaignId ? this.#campaigns.get(entry.campaignId) : undefined;
+      if (campaign?.endAt && now.toISOString() >= campaign.endAt) {
+        this.#complete({ entry, outcome: { kind: "canceled", reason: "campaign_ended" } });
+      } else if (campaign && campaign.status !== "running") {
+        this.#complete({
+          entry,
+          outcome: campaign.status === "canceled" ? { kind: "canceled" } : { kind: "released" },
+        });
+      } else live.push(entry);
+    }
+    if (live.length === 0) return;
+    const first = live[0]!;
+    const campaign = first.campaignId ? this.#campaigns.get(first.campaignId) : undefined;
+    const policy = campaign?.policy;
+    const fromText = first.sender ?? campaign?.sender ?? ctx.email?.from ?? null;
+    if (!first.campaignId || !policy || !fromText) {
+      const error = new ConfigError(
+        !fromText
+          ? "No sender for this email: set the campaign's sender or createPrecinct({ email: { from } })."
+          : "Email rows must belong to a campaign.",
+      );
+      for (const entry of live)
+        this.#complete({ entry, outcome: { kind: "failed", error, reason: "no_sender" } });
+      return;
+    }
+    const from = parseEmailSender(fromText, "sender");
+    const content = await this.#taggedEmail(first.campaignId);
+    const addresses = [...new Set(live.map((entry) => entry.contactPoint))];
+    const consent = new Map(
+      (await ctx.consent.statuses("email", addresses)).map((status) => [status.contactPoint, status.status]),
+    );
+    const recent = policy.frequencyCapPer24h
+      ? await this.#recentEmails(addresses, new Date(now.getTime() - 24 * 3600 * 1000).toISOString())
+      : null;
+    const ready: { entry: OutboxEntry; message: OutboundEmail; substitutions: Record<string, string> }[] = [];
+    for (const entry of live) {
+      const refusal = consentVerdict(policy, consent.get(entry.contactPoint) ?? "unknown");
+      if (refusal) {
+        this.#complete({ entry, outcome: { kind: "blocked", reason: refusal } });
+        continue;
+      }
+      if (recent && policy.frequencyCapPer24h) {
+        const capped = capWait(policy.frequencyCapPer24h, recent.get(entry.contactPoint) ?? []);
+        if (capped && capped.verdict === "wait") {
+          this.#complete({ entry, outcome: { kind: "waiting", reason: capped.reason, until: capped.until } });
+          continue;
+        }
+      }
+      const substitutions = fromJson<Record<string, string>>(entry.payload, {});
+      const unsubscribe = substitutions[UNSUBSCRIBE_TAG];
+      const message: OutboundEmail = {
+        to: { email: entry.contactPoint },
+        from,
+        subject: content.subject,
+        ...(content.html !== null ? { html: content.html } : {}),
+        ...(content.text !== null ? { text: content.text } : {}),
+        ...(unsubscribe
+          ? {
+              headers: {
+                "List-Unsubscribe": `<${unsubscribe}>`,
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+              },
+            }
+          : {}),
+        customArgs: { precinct_message_id: entry.id, precinct_campaign_id: first.campaignId },
+        categories: [`campaign-${first.campaignId}`],
+        substitutions,
+        idempotencyKey: entry.id,
+      };
+      ready.push({
+        entry,
+        message: transport.supportsSubstitutions === true ? message : applySubstitutions(message),
+        substitutions,
+      });
+    }
+    // The last check, with no await before the request: an unsubscribe handled a moment ago wins.
+    const sending = ready.filter(({ entry }) => {
+      if (!ctx.fence.blocks("email", entry.contactPoint)) return true;
+      this.#complete({ entry, outcome: { kind: "blocked", reason: "opted_out" } });
+      return false;
+    });
+    if (sending.length === 0) return;
+    const failed = (entry: OutboxEntry, error: PrecinctError) => {
+      this.#record(entry.campaignId, false);
+      if (error.isRetryable && entry.attempts < this.#maxAttempts) {
+        const retryAfter = Number(error.details.retryAfterMs);
+        const until =
+          Number.isFinite(retryAfter) && retryAfter > 0
+            ? new Date(ctx.clock().getTime() + retryAfter)
+            : this.#backoff(entry.attempts);
+        this.#complete({ entry, outcome: { kind: "retry", error, until } });
+      } else {
+        this.#complete({ entry, outcome: { kind: "failed", error, reason: failureReason(error) } });
+      }
+    };
+    let results: EmailSendResult["results"];
+    try {
+      results = (await transport.send({ messages: sending.map(({ message }) => message) })).results;
+    } catch (error) {
+      for (const { entry } of sending) failed(entry, asPrecinctError(error));
+      return;
+    }
+    for (const [i, { entry, substitutions }] of sending.entries()) {
+      const result = results[i];
+      if (result?.status === "accepted") {
+        this.#complete({
+          entry,
+          outcome: {
+            kind: "sent",
+            result: { providerId: result.providerId, status: "sent", segments: 1 },
+            from: from.email,
+            email: {
+              subject: substitute(content.subject, substitutions),
+              body: substitute(content.text ?? content.html ?? "", substitutions),
+            },
+          },
+        });
+        this.#record(entry.campaignId, true);
+      } else {
+        failed(
+          entry,
+          result?.status === "rejected"
+            ? result.error
+            : new PrecinctError({
+                code: "provider",
+                message: `The email transport returned no result for message ${i} of the batch.`,
+                isRetryable: false,
+              }),
+        );
+      }
+    }
+  }
+
+  /** The content of an email campaign with substitution tags, rendered once per dispatcher. */
+  async #taggedEmail(campaignId: string): Promise<TaggedEmail> {
+    let content = this.#emailContent.get(campaignId);
+    if (!content) {
+      const row = await this.#ctx.db
+        .selectFrom("campaign")
+        .select("template")
+        .where("id", "=", campaignId)
+        .where("organizationId", "=", this.#ctx.organizationId)
+        .executeTakeFirstOrThrow();
+      const organization = this.#ctx.organization();
+      content = taggedEmail(emailTemplates(fromJson<Campaign["template"]>(row.template, {})), {
+        organization: organization.name,
+        postalAddress: organization.postalAddress ?? null,
+      });
+      this.#emailContent.set(campaignId, content);
+    }
+    return content;
+  }
+
+  /** Emails sent to these addresses since `since`, by address. */
+  async #recentEmails(addresses: readonly string[], since: string): Promise<Map<string, string[]>> {
+    const recent = new Map<string, string[]>();
+    for (let start = 0; start < addresses.length; start += 500) {
+      const rows = await this.#ctx.db
+        .selectFrom("message")
+        .select(["to", "sentAt"])
+        .where("organizationId", "=", this.#ctx.organizationId)
+        .where("to", "in", addresses.slice(start, start + 500))
+        .where("channel", "=", "email")
+        .where("direction", "=", "outbound")
+        .where("sentAt", ">=", since)
+        .execute();
+      for (const row of rows) {
+        if (row.sentAt === null) continue;
+        const list = recent.get(row.to) ?? [];
+        list.push(row.sentAt);
+        recent.set(row.to, list);
+      }
+    }
+    return recent;
+  }
+
+  async #runSms(untilIdle: boolean): Promise<void> {
     let lastRecovery = Date.now();
     for (;;) {
       if (!untilIdle && !this.#running) break;
       // Refill in bulk once the in-memory buffer is half empty: one claim transaction per many messages.
       const target = this.#buffered();
       const room = this.#inMemory <= target / 2 ? target - this.#inMemory : 0;
-      const claimed = room > 0 ? await this.#claim(room) : [];
+      const claimed = room > 0 ? await this.#claim(room, "sms") : [];
       for (const entry of claimed) this.#schedule(entry);
       if (claimed.length === 0) {
         if (this.#inMemory === 0) {
           await this.#settle();
           if (untilIdle) {
             // Finished rows may have made more due (a retry with no delay): look once more.
-            const more = await this.#claim(this.#buffered());
+            const more = await this.#claim(this.#buffered(), "sms");
             if (more.length === 0) break;
             for (const entry of more) this.#schedule(entry);
             continue;
@@ -364,7 +624,7 @@ export class Dispatcher {
   }
 
   /** Claims due rows of running campaigns (and campaign-less system messages) with a lease. */
-  async #claim(limit: number): Promise<OutboxEntry[]> {
+  async #claim(limit: number, channel: "sms" | "email"): Promise<OutboxEntry[]> {
     const { db, dialect, organizationId } = this.#ctx;
     const now = this.#ctx.clock();
     const at = now.toISOString();
@@ -381,6 +641,7 @@ export class Dispatcher {
           .where("outbox.organizationId", "=", organizationId)
           .where("outbox.state", "=", state)
           .where("outbox.sendAfter", "<=", at)
+          .where("outbox.channel", "=", channel)
           .where((eb) =>
             eb.or([
               eb("outbox.campaignId", "is", null),
@@ -416,7 +677,7 @@ export class Dispatcher {
     });
     const entries = rows.map(toEntry).sort((a, b) => (a.sendAfter ?? "").localeCompare(b.sendAfter ?? ""));
     await this.#loadCampaigns(entries);
-    await this.#gate.prefetch(entries.filter((entry) => entry.kind !== "system"));
+    if (channel === "sms") await this.#gate.prefetch(entries.filter((entry) => entry.kind !== "system"));
     return entries;
   }
 
@@ -673,19 +934,19 @@ export class Dispatcher {
               organizationId: ctx.organizationId,
               createdAt: at,
               updatedAt: at,
-              channel: "sms",
+              channel: entry.channel,
               direction: "outbound",
               campaignId: entry.campaignId,
               conversationId: entry.conversationId,
               personId: entry.personId,
               from: outcome.from ?? "",
               to: entry.contactPoint,
-              subject: null,
-              body: entry.body,
+              subject: outcome.email?.subject ?? null,
+              body: outcome.email?.body ?? entry.body,
               status: outcome.result.status,
               providerId: outcome.result.providerId,
               idempotencyKey: entry.idempotencyKey,
-              segments: outcome.result.segments,
+              segments: entry.channel === "email" ? null : outcome.result.segments,
               errorCode: null,
               errorMessage: null,
               sentAt: at,
@@ -697,7 +958,7 @@ export class Dispatcher {
                 createdAt: at,
                 updatedAt: at,
                 personId: entry.personId,
-                channel: "sms",
+                channel: entry.channel,
                 outcome: "sent",
                 resultCode: null,
                 volunteerId: entry.assigneeId,
@@ -868,9 +1129,15 @@ export class Dispatcher {
       .where("leaseUntil", "<", now.toISOString())
       .execute();
     if (rows.length === 0) return;
-    const transport = ctx.plugins.sms!;
+    const transport = ctx.plugins.sms;
     const at = now.toISOString();
     for (const entry of rows.map(toEntry)) {
+      if (entry.channel === "email" || !transport) {
+        // Email providers take no idempotency key and cannot be asked what went out: never resend blind.
+        await this.#setOrphan(entry, { state: "uncertain", reason: "crash_during_send", updatedAt: at });
+        this.#tally.uncertain += 1;
+        continue;
+      }
       if (transport.dedupesByIdempotencyKey === true) {
         await this.#setOrphan(entry, {
           state: "pending",

@@ -90,6 +90,10 @@ export interface OutboxEntry {
   readonly claimedAt: string | null;
   /** When the row was written. */
   readonly createdAt: string;
+  /** The channel, `sms` or `email`. */
+  readonly channel: "sms" | "email";
+  /** Email rows: the recipient's substitution values, JSON. */
+  readonly payload: string | null;
 }
 
 /** @internal */
@@ -122,6 +126,8 @@ export function toEntry(row: Selectable<OutboxTable>): OutboxEntry {
     sentAt: row.sentAt,
     claimedAt: row.claimedAt,
     createdAt: row.createdAt,
+    channel: row.channel === "email" ? "email" : "sms",
+    payload: row.payload ?? null,
   };
 }
 
@@ -144,6 +150,10 @@ export interface NewOutboxRow {
   readonly sendAfter: string | null;
   readonly conversationId?: string | null;
   readonly assigneeId?: string | null;
+  /** The channel. Default `sms`. */
+  readonly channel?: "sms" | "email";
+  /** Email rows: the recipient's substitution values, JSON. */
+  readonly payload?: string | null;
 }
 
 /**
@@ -168,7 +178,7 @@ export async function insertOutbox(
           organizationId,
           campaignId: row.campaignId,
           kind: row.kind,
-          channel: "sms",
+          channel: row.channel ?? "sms",
           step: row.step,
           idempotencyKey: row.idempotencyKey,
           personId: row.personId,
@@ -195,6 +205,7 @@ export async function insertOutbox(
           sentAt: null,
           createdAt: at,
           updatedAt: at,
+          payload: row.payload ?? null,
         })),
       )
       .onConflict((oc) => oc.columns(["organizationId", "idempotencyKey"]).doNothing())

@@ -287,6 +287,8 @@ export interface OutboxTable {
   sentAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Email rows: the recipient's substitution values, JSON. */
+  payload: string | null;
 }
 
 /** `webhook_event`: provider events already handled. */
@@ -393,6 +395,85 @@ export interface SurveyResponseTable extends Owned {
   respondedAt: string;
 }
 
+/** `call` (also served by the generic repository); the dialer's columns come from `0004_phonebank`. */
+export interface CallTable extends Owned {
+  campaignId: string | null;
+  personId: string | null;
+  volunteerId: string | null;
+  to: string;
+  from: string | null;
+  providerId: string | null;
+  status: string;
+  answeredBy: string | null;
+  disposition: string | null;
+  attempt: number;
+  durationSeconds: number | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** `contact` (a call to someone on the call list) or `volunteer` (the volunteer's own call). */
+  leg: string | null;
+  contactId: string | null;
+  sessionId: string | null;
+  answeredAt: string | null;
+  abandoned: BoolColumn | null;
+  voicemail: BoolColumn | null;
+  errorCode: string | null;
+  interactionId: string | null;
+}
+
+/** `phonebank`: dialer settings of a voice campaign. */
+export interface PhonebankTable {
+  campaignId: string;
+  organizationId: string;
+  settings: JsonColumn;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `phonebank_contact`: the call list of a phone bank. */
+export interface PhonebankContactTable {
+  id: string;
+  organizationId: string;
+  campaignId: string;
+  personId: string | null;
+  voterId: string | null;
+  phone: string;
+  givenName: string | null;
+  familyName: string | null;
+  region: string | null;
+  timeZone: string | null;
+  state: string;
+  reason: string | null;
+  result: string | null;
+  attempts: number;
+  nextAttemptAt: string | null;
+  sessionId: string | null;
+  leaseUntil: string | null;
+  lastCallId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `phonebank_session`: a volunteer's call session. */
+export interface PhonebankSessionTable {
+  id: string;
+  organizationId: string;
+  campaignId: string;
+  volunteerId: string;
+  via: string;
+  endpoint: string;
+  conferenceName: string;
+  legCallId: string | null;
+  state: string;
+  contactId: string | null;
+  callId: string | null;
+  readyAt: string | null;
+  joinedAt: string;
+  leftAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /** A table of a generic entity: the common columns plus the entity's own. */
 export type EntityTable = Owned & Record<string, unknown>;
 
@@ -425,6 +506,10 @@ export interface Database {
   list: ListTable;
   surveyQuestion: SurveyQuestionTable;
   surveyResponse: SurveyResponseTable;
+  call: CallTable;
+  phonebank: PhonebankTable;
+  phonebankContact: PhonebankContactTable;
+  phonebankSession: PhonebankSessionTable;
 }
 
 /** The SQL dialects Precinct runs on. */

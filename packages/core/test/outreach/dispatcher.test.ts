@@ -275,14 +275,14 @@ forEachDatabase("dispatcher", (db) => {
     ]);
   });
 
-  it("refuses to start without an SMS transport", async () => {
+  it("refuses to start without any transport", async () => {
     const { createPrecinct } = await import("../../src/index.js");
     const bare = await createPrecinct({
       database: db().url,
       organization: { name: "Bare", slug: `bare-${Date.now()}` },
     });
     open.push(bare);
-    expect(() => bare.dispatcher()).toThrow(/SMS transport/);
+    expect(() => bare.dispatcher()).toThrow(/needs a transport: pass plugins: \{ sms: … \} and\/or \{ email: … \}/);
     expect(ProviderError).toBeDefined();
   });
 });

@@ -178,6 +178,15 @@ export function createFakeVoice(options: FakeVoiceOptions = {}): FakeVoiceTransp
     const key = requireString("idempotencyKey", params.idempotencyKey);
     requireE164("to", params.to);
     requireE164("from", params.from);
+    const timeout = params.timeoutSeconds;
+    // The FCC expects a call to ring at least 15 s before it is abandoned; a real transport refuses less.
+    if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 15)) {
+      throw new InvalidInputError({
+        field: "timeoutSeconds",
+        value: timeout,
+        reason: "must be at least 15 seconds (the FCC's minimum ring time)",
+      });
+    }
     const previous = byKey.get(key);
     if (previous !== undefined) return { ...previous };
     const error = failures.take(params);

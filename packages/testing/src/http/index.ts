@@ -4,13 +4,42 @@
  *
  * @module
  */
+export * from "./gmail.js";
+export {
+  createSendGridImitation,
+  SENDGRID_EVENT_SIGNATURE_HEADER,
+  SENDGRID_EVENT_TIMESTAMP_HEADER,
+  type SendGridAddress,
+  type SendGridErrorEntry,
+  type SendGridEventInput,
+  type SendGridFailure,
+  type SendGridForgery,
+  type SendGridImitation,
+  type SendGridImitationMessage,
+  type SendGridImitationOptions,
+  type SendGridImitationRequest,
+  type SendGridImitationSuppression,
+  type SendGridOperation,
+  type SendGridWebhook,
+  type SendGridWebhookOptions,
+  sendGridHandlers,
+  startSendGridImitationServer,
+} from "./sendgrid.js";
 export { type ImitationServer, type ImitationServerOptions, startImitationServer } from "./server.js";
 export {
   createTwilioImitation,
   startTwilioImitationServer,
+  type TwilioAmdInput,
+  type TwilioAnsweredBy,
+  type TwilioCallOutcome,
+  type TwilioCallResource,
+  type TwilioCallStatus,
+  type TwilioCallStatusInput,
   type TwilioFailure,
   type TwilioForgery,
   type TwilioImitation,
+  type TwilioImitationCall,
+  type TwilioImitationConference,
   type TwilioImitationMessage,
   type TwilioImitationOptions,
   type TwilioImitationRequest,
@@ -20,6 +49,7 @@ export {
   type TwilioMessageResource,
   type TwilioMessageStatus,
   type TwilioOperation,
+  type TwilioPostedWebhook,
   type TwilioStatusInput,
   type TwilioWebhook,
   type TwilioWebhookOptions,

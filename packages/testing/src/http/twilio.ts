@@ -1,12 +1,15 @@
 /**
  * An imitation of Twilio's REST API for adapter tests and benchmarks: Programmable Messaging
- * (`/2010-04-01/Accounts/{AccountSid}/Messages.json`) and Lookup v2 (`/v2/PhoneNumbers/{number}`), with
- * the JSON field names, status codes and error bodies Twilio returns, HTTP Basic auth, failure injection,
- * and correctly signed (or forged) webhooks. One web-standard `handle(request)` serves msw handlers
+ * (`/2010-04-01/Accounts/{AccountSid}/Messages.json`), Programmable Voice (`Calls.json`, `Calls/{CallSid}.json`,
+ * `Conferences/{name or CF sid}/Participants.json`) and Lookup v2 (`/v2/PhoneNumbers/{number}`), with the
+ * JSON field names, status codes and error bodies Twilio returns, HTTP Basic auth, failure injection, and
+ * correctly signed (or forged) webhooks. One web-standard `handle(request)` serves msw handlers
  * ({@link twilioHandlers}) and a real socket ({@link startTwilioImitationServer}) alike.
  *
- * It imitates the wire protocol, not Twilio's delivery network: messages stay as created until a test
- * moves them ({@link TwilioImitation.setStatus}, {@link TwilioImitation.statusWebhook}).
+ * It imitates the wire protocol, not Twilio's delivery network: messages and calls stay as created until a
+ * test moves them ({@link TwilioImitation.setStatus}, {@link TwilioImitation.statusWebhook},
+ * {@link TwilioImitation.setCallStatus}, {@link TwilioImitation.callStatusWebhook},
+ * {@link TwilioImitation.playCall}).
  *
  * @module
  */
@@ -55,7 +58,151 @@ export type TwilioLineType =
   | "unknown";
 
 /** The operations the imitation serves, for failure injection and the request log. */
-export type TwilioOperation = "messages.create" | "messages.list" | "messages.fetch" | "lookup";
+export type TwilioOperation =
+  | "messages.create"
+  | "messages.list"
+  | "messages.fetch"
+  | "lookup"
+  | "calls.create"
+  | "calls.update"
+  | "calls.list"
+  | "calls.fetch"
+  | "participants.create";
+
+/** A call status as Twilio reports it. */
+export type TwilioCallStatus =
+  | "queued"
+  | "initiated"
+  | "ringing"
+  | "in-progress"
+  | "completed"
+  | "busy"
+  | "no-answer"
+  | "canceled"
+  | "failed";
+
+/** Who answered, as Twilio's answering-machine detection reports it. */
+export type TwilioAnsweredBy =
+  | "human"
+  | "machine_start"
+  | "machine_end_beep"
+  | "machine_end_silence"
+  | "machine_end_other"
+  | "fax"
+  | "unknown";
+
+/** A Call resource exactly as Twilio's REST API returns it (snake_case, RFC 2822 dates, strings). */
+export interface TwilioCallResource {
+  account_sid: string;
+  annotation: string | null;
+  answered_by: TwilioAnsweredBy | null;
+  api_version: "2010-04-01";
+  caller_name: string | null;
+  date_created: string;
+  date_updated: string;
+  direction: "outbound-api" | "inbound";
+  duration: string | null;
+  end_time: string | null;
+  forwarded_from: string | null;
+  from: string;
+  from_formatted: string;
+  group_sid: string | null;
+  parent_call_sid: string | null;
+  phone_number_sid: string | null;
+  price: string | null;
+  price_unit: string;
+  queue_time: string;
+  sid: string;
+  start_time: string | null;
+  status: TwilioCallStatus;
+  subresource_uris: Readonly<Record<string, string>>;
+  to: string;
+  to_formatted: string;
+  trunk_sid: string | null;
+  uri: string;
+}
+
+/** A call the imitation holds. */
+export interface TwilioImitationCall {
+  /** The call sid (`CA` + 32 hex digits). */
+  readonly sid: string;
+  /**
+   * Every form parameter it was created with (`To`, `From`, `Url`, `StatusCallback`,
+   * `StatusCallbackEvent` as an array, `Timeout`, `MachineDetection`, `AsyncAmd`,
+   * `AsyncAmdStatusCallback`, ...; for a conference participant `AmdStatusCallback`, `EarlyMedia`,
+   * `Beep`, ...).
+   */
+  readonly params: TwilioParams;
+  /** The resource as `GET .../Calls/{sid}.json` returns it now. */
+  readonly resource: Readonly<TwilioCallResource>;
+  /** The conference (friendly name) the call is in: added as a participant, or moved there by TwiML. */
+  readonly conference: string | undefined;
+  /** The TwiML the call was last given with an update (`Twiml`), if any. */
+  readonly twiml: string | undefined;
+  /** Every update request's form parameters (`Status`, `Twiml`, `Url`, ...), oldest first. */
+  readonly updates: readonly TwilioParams[];
+}
+
+/** A conference room the imitation holds. */
+export interface TwilioImitationConference {
+  /** The conference sid (`CF` + 32 hex digits). */
+  readonly sid: string;
+  /** Its friendly name. */
+  readonly friendlyName: string;
+  /** The sids of the calls that joined it, in order. */
+  readonly callSids: readonly string[];
+}
+
+/** Input for {@link TwilioImitation.callStatusWebhook}. */
+export interface TwilioCallStatusInput {
+  /** The call's sid. A call the imitation holds is advanced to `status` too. */
+  readonly callSid: string;
+  /** The status to report. */
+  readonly status: TwilioCallStatus;
+  /** Who answered, as synchronous machine detection reports it with the status. */
+  readonly answeredBy?: TwilioAnsweredBy;
+  /** The call's length in seconds (`CallDuration`), for final statuses. Default: 0 for final statuses. */
+  readonly durationSeconds?: number;
+  /** The public URL. Default: the call's `StatusCallback`, else {@link TwilioImitationOptions.webhookUrl}. */
+  readonly url?: string;
+}
+
+/** Input for {@link TwilioImitation.amdWebhook}. */
+export interface TwilioAmdInput {
+  /** The call's sid. A call the imitation holds records `answered_by`. */
+  readonly callSid: string;
+  /** The detection result. */
+  readonly answeredBy: TwilioAnsweredBy;
+  /** How long detection took, in milliseconds. Default 2400. */
+  readonly detectionMs?: number;
+  /**
+   * The public URL. Default: the call's `AsyncAmdStatusCallback` (or a participant's
+   * `AmdStatusCallback`), else its `StatusCallback`, else {@link TwilioImitationOptions.webhookUrl}.
+   */
+  readonly url?: string;
+}
+
+/** How {@link TwilioImitation.playCall} plays a call out. */
+export interface TwilioCallOutcome {
+  /** How the call ends. */
+  readonly result: "answered" | "busy" | "no-answer" | "failed" | "canceled";
+  /** Who answered (only for `answered`); sent as the AMD result when the call asked for detection. */
+  readonly answeredBy?: TwilioAnsweredBy;
+  /** The call's length in seconds once answered. Default 42. */
+  readonly durationSeconds?: number;
+}
+
+/** One webhook {@link TwilioImitation.playCall} posted, and what the receiving server answered. */
+export interface TwilioPostedWebhook {
+  /** What was posted: `answer` (to the call's `Url`), `status` or `amd`. */
+  readonly kind: "answer" | "status" | "amd";
+  /** The signed webhook. */
+  readonly webhook: TwilioWebhook;
+  /** The receiver's HTTP status. */
+  readonly status: number;
+  /** The receiver's response body (TwiML, for the answer URL). */
+  readonly body: string;
+}
 
 /** A Message resource exactly as Twilio's REST API returns it (snake_case, RFC 2822 dates, strings). */
 export interface TwilioMessageResource {
@@ -145,6 +292,12 @@ export interface TwilioImitationOptions {
   readonly webhookUrl?: string;
   /** The clock. Default `() => new Date()`. */
   readonly now?: () => Date;
+  /**
+   * Calls (and conference participants) to these numbers fail with this Twilio error code, as a real
+   * account would refuse them: `{ "+442071838750": 21215 }` (Geo Permissions), `21216` (blocked number),
+   * `21211` (invalid number). Other numbers are placed.
+   */
+  readonly callErrors?: Readonly<Record<string, number>>;
 }
 
 /** A failure to inject with {@link TwilioImitation.failNext}. */
@@ -251,7 +404,45 @@ export interface TwilioImitation {
   inboundWebhook(input: TwilioInboundInput, options?: TwilioWebhookOptions): TwilioWebhook;
   /** A signed status-callback webhook for a message; a held message is advanced to that status. */
   statusWebhook(input: TwilioStatusInput, options?: TwilioWebhookOptions): TwilioWebhook;
-  /** Forgets every message, request, failure and opt-out. */
+  /** Every call held (placed through the Calls API or as a conference participant), oldest first. */
+  readonly calls: readonly TwilioImitationCall[];
+  /** Conference rooms by friendly name. */
+  readonly conferences: ReadonlyMap<string, TwilioImitationConference>;
+  /**
+   * Moves a held call to `status` unless that would move it backwards or out of a final status (setting
+   * `start_time` once it is answered, `end_time` and `duration` when it ends, and `answered_by` when
+   * given). Throws for an unknown sid.
+   */
+  setCallStatus(
+    sid: string,
+    status: TwilioCallStatus,
+    options?: { readonly answeredBy?: TwilioAnsweredBy; readonly durationSeconds?: number },
+  ): void;
+  /** A signed call-status callback (`CallSid`, `CallStatus`, `AnsweredBy`, `CallDuration`, `Timestamp`, ...). */
+  callStatusWebhook(input: TwilioCallStatusInput, options?: TwilioWebhookOptions): TwilioWebhook;
+  /** A signed asynchronous AMD result (`CallSid`, `AnsweredBy`, `MachineDetectionDuration`; no status). */
+  amdWebhook(input: TwilioAmdInput, options?: TwilioWebhookOptions): TwilioWebhook;
+  /**
+   * The signed request Twilio posts to a call's answer `Url` when it connects (`CallStatus=in-progress`,
+   * and `AnsweredBy` when synchronous detection ran). Throws for an unknown sid or a call without `Url`.
+   */
+  answerWebhook(
+    callSid: string,
+    options?: TwilioWebhookOptions & { readonly answeredBy?: TwilioAnsweredBy },
+  ): TwilioWebhook;
+  /**
+   * Plays a held call out as Twilio would, **posting** each signed webhook to its URL with `fetch`: the
+   * subscribed status events (`initiated`, `ringing`, `in-progress` for `answered`), the answer URL when
+   * answered, the AMD result (to the AMD callback when the call asked for asynchronous detection, else
+   * as `AnsweredBy` on its status callbacks), and the final status with `CallDuration`. Resolves with what
+   * was posted and answered, in order; a receiver's non-2xx answer does not stop it.
+   */
+  playCall(
+    callSid: string,
+    outcome: TwilioCallOutcome,
+    options?: { readonly fetch?: (request: Request) => Promise<Response> },
+  ): Promise<TwilioPostedWebhook[]>;
+  /** Forgets every message, call, conference, request, failure and opt-out. */
   reset(): void;
 }
 
@@ -279,6 +470,42 @@ const STATUS_RANK: Readonly<Record<TwilioMessageStatus, number>> = {
   read: 6,
 };
 const SENT_STATUSES = new Set<TwilioMessageStatus>(["sent", "delivered", "undelivered", "read"]);
+const CALL_STATUS_RANK: Readonly<Record<TwilioCallStatus, number>> = {
+  queued: 0,
+  initiated: 1,
+  ringing: 2,
+  "in-progress": 3,
+  completed: 4,
+  busy: 4,
+  "no-answer": 4,
+  canceled: 4,
+  failed: 4,
+};
+const ANSWERED_BY = new Set<string>([
+  "human",
+  "machine_start",
+  "machine_end_beep",
+  "machine_end_silence",
+  "machine_end_other",
+  "fax",
+  "unknown",
+]);
+const CALL_TARGET = /^(\+[1-9]\d{1,14}|client:[A-Za-z0-9_]{1,256}|sip:[^\s@]+@[^\s@]+)$/;
+const CALLER = /^(\+[1-9]\d{1,14}|client:[A-Za-z0-9_]{1,256})$/;
+/** Twilio's limit on the `Twiml` parameter. */
+const MAX_TWIML = 4000;
+/** A participant's status for the call's status. */
+const PARTICIPANT_STATUS: Readonly<Record<TwilioCallStatus, string>> = {
+  queued: "queued",
+  initiated: "connecting",
+  ringing: "ringing",
+  "in-progress": "connected",
+  completed: "complete",
+  busy: "failed",
+  "no-answer": "failed",
+  canceled: "failed",
+  failed: "failed",
+};
 
 /** Twilio's wording and HTTP status for the error codes tests commonly inject. */
 const KNOWN_ERRORS: Readonly<Record<number, { status: number; message: string }>> = {
@@ -302,6 +529,20 @@ const KNOWN_ERRORS: Readonly<Record<number, { status: number; message: string }>
   30006: { status: 400, message: "Landline or unreachable carrier" },
   30007: { status: 400, message: "Message filtered" },
   30034: { status: 400, message: "Message from an unregistered number" },
+  13223: { status: 400, message: "Dial: Invalid phone number format" },
+  13224: { status: 400, message: "Dial: Invalid phone number" },
+  13227: { status: 400, message: "Dial: No International Authorization" },
+  20001: { status: 400, message: "Invalid parameter" },
+  21201: { status: 400, message: "No 'To' number is specified" },
+  21205: { status: 400, message: "Url parameter is not a valid URL" },
+  21210: { status: 400, message: "'From' phone number not verified" },
+  21212: { status: 400, message: "Invalid 'From' Phone Number" },
+  21213: { status: 400, message: "Caller phone number is required" },
+  21214: { status: 400, message: "'To' phone number cannot be reached" },
+  21215: { status: 400, message: "Geo Permission configuration is not permitting call" },
+  21216: { status: 400, message: "Number is blocked" },
+  21217: { status: 400, message: "Phone number does not appear to be valid" },
+  21220: { status: 400, message: "Invalid call state. Call is not in-progress." },
 };
 
 interface HeldMessage {
@@ -311,6 +552,24 @@ interface HeldMessage {
   readonly resource: TwilioMessageResource;
   readonly createdAt: Date;
   sentAt: Date | null;
+}
+
+interface HeldCall {
+  readonly sid: string;
+  readonly seq: number;
+  readonly params: TwilioParams;
+  readonly resource: TwilioCallResource;
+  readonly createdAt: Date;
+  conference: string | undefined;
+  twiml: string | undefined;
+  readonly updates: TwilioParams[];
+  sequenceNumber: number;
+}
+
+interface HeldConference {
+  readonly sid: string;
+  readonly friendlyName: string;
+  readonly callSids: string[];
 }
 
 interface QueuedFailure {
@@ -349,6 +608,10 @@ export function createTwilioImitation(options: TwilioImitationOptions): TwilioIm
   let seq = 0;
 
   const messagesPath = `/${API_VERSION}/Accounts/${accountSid}/Messages`;
+  const accountPath = `/${API_VERSION}/Accounts/${accountSid}`;
+  const heldCalls: HeldCall[] = [];
+  const callsBySid = new Map<string, HeldCall>();
+  const conferences = new Map<string, HeldConference>();
 
   const nextSid = (prefix: string): string => {
     seq += 1;
@@ -560,6 +823,433 @@ export function createTwilioImitation(options: TwilioImitationOptions): TwilioIm
     });
   };
 
+  // ----- Voice -----
+
+  const conferenceFor = (nameOrSid: string): HeldConference => {
+    const bySid = [...conferences.values()].find((room) => room.sid === nameOrSid);
+    if (bySid !== undefined) return bySid;
+    let room = conferences.get(nameOrSid);
+    if (room === undefined) {
+      // Twilio creates a conference the first time a participant is added under a new friendly name.
+      room = { sid: nextSid("CF"), friendlyName: nameOrSid, callSids: [] };
+      conferences.set(nameOrSid, room);
+    }
+    return room;
+  };
+
+  const joinConference = (call: HeldCall, name: string): void => {
+    const room = conferenceFor(name);
+    call.conference = room.friendlyName;
+    if (!room.callSids.includes(call.sid)) room.callSids.push(call.sid);
+  };
+
+  const setCallStatus = (
+    sid: string,
+    status: TwilioCallStatus,
+    extra: { answeredBy?: TwilioAnsweredBy; durationSeconds?: number } = {},
+  ): void => {
+    const call = callsBySid.get(sid);
+    if (call === undefined) throw new Error(`The Twilio imitation holds no call ${sid}.`);
+    if (extra.answeredBy !== undefined) call.resource.answered_by = extra.answeredBy;
+    const current = call.resource.status;
+    if (current === status || CALL_STATUS_RANK[status] <= CALL_STATUS_RANK[current]) return;
+    const at = now();
+    call.resource.status = status;
+    call.resource.date_updated = rfc2822(at);
+    if (status === "in-progress" && call.resource.start_time === null) call.resource.start_time = rfc2822(at);
+    if (CALL_STATUS_RANK[status] === 4) {
+      call.resource.end_time = rfc2822(at);
+      const answered = status === "completed" && call.resource.start_time !== null;
+      call.resource.duration = String(answered ? (extra.durationSeconds ?? 0) : 0);
+    }
+  };
+
+  /** Validates what calls and participants share; returns an error response or undefined. */
+  const checkCallParams = (params: Record<string, string | string[]>): Response | undefined => {
+    const to = single(params.To);
+    const from = single(params.From);
+    if (to === undefined || to === "") return twilioError(21201);
+    if (!CALL_TARGET.test(to)) return twilioError(21211, `Invalid 'To' Phone Number: ${to}`);
+    if (from === undefined || from === "") return twilioError(21213);
+    if (!CALLER.test(from)) return twilioError(21212, `Invalid 'From' Phone Number: ${from}`);
+    const timeout = single(params.Timeout);
+    if (timeout !== undefined && !/^\d+$/.test(timeout)) {
+      return twilioError(20001, `Timeout must be a whole number of seconds, got ${timeout}`);
+    }
+    const detection = single(params.MachineDetection);
+    if (detection !== undefined && detection !== "Enable" && detection !== "DetectMessageEnd") {
+      return twilioError(20001, `MachineDetection must be Enable or DetectMessageEnd, got ${detection}`);
+    }
+    for (const name of ["StatusCallback", "AsyncAmdStatusCallback", "AmdStatusCallback", "Url"]) {
+      const value = single(params[name]);
+      if (value !== undefined && !isHttpUrl(value))
+        return twilioError(21205, `${name} is not a valid URL: ${value}`);
+    }
+    for (const event of many(params.StatusCallbackEvent)) {
+      if (!["initiated", "ringing", "answered", "completed"].includes(event)) {
+        return twilioError(
+          20001,
+          `StatusCallbackEvent ${event} is not one of initiated, ringing, answered, completed`,
+        );
+      }
+    }
+    const refusal = options.callErrors?.[to];
+    if (refusal !== undefined) return twilioError(refusal);
+    return undefined;
+  };
+
+  const holdCall = (params: Record<string, string | string[]>): HeldCall => {
+    const createdAt = now();
+    const sid = nextSid("CA");
+    const to = single(params.To) ?? "";
+    const from = single(params.From) ?? "";
+    const uri = `${accountPath}/Calls/${sid}.json`;
+    const call: HeldCall = {
+      sid,
+      seq,
+      params,
+      createdAt,
+      conference: undefined,
+      twiml: single(params.Twiml),
+      updates: [],
+      sequenceNumber: 0,
+      resource: {
+        account_sid: accountSid,
+        annotation: null,
+        answered_by: null,
+        api_version: API_VERSION,
+        caller_name: null,
+        date_created: rfc2822(createdAt),
+        date_updated: rfc2822(createdAt),
+        direction: "outbound-api",
+        duration: null,
+        end_time: null,
+        forwarded_from: null,
+        from,
+        from_formatted: formatNumber(from),
+        group_sid: null,
+        parent_call_sid: null,
+        phone_number_sid: from.startsWith("+") ? nextSid("PN") : null,
+        price: null,
+        price_unit: "USD",
+        queue_time: "0",
+        sid,
+        start_time: null,
+        status: "queued",
+        subresource_uris: {
+          notifications: `${accountPath}/Calls/${sid}/Notifications.json`,
+          recordings: `${accountPath}/Calls/${sid}/Recordings.json`,
+          events: `${accountPath}/Calls/${sid}/Events.json`,
+        },
+        to,
+        to_formatted: formatNumber(to),
+        trunk_sid: null,
+        uri,
+      },
+    };
+    heldCalls.push(call);
+    callsBySid.set(sid, call);
+    return call;
+  };
+
+  const createCall = (params: Record<string, string | string[]>): Response => {
+    const invalid = checkCallParams(params);
+    if (invalid !== undefined) return invalid;
+    const url = single(params.Url);
+    const twiml = single(params.Twiml);
+    const app = single(params.ApplicationSid);
+    if (url === undefined && twiml === undefined && app === undefined) {
+      return twilioError(21205, "Url, Twiml or ApplicationSid is required");
+    }
+    const asyncAmd = single(params.AsyncAmd);
+    if (asyncAmd !== undefined && asyncAmd !== "true" && asyncAmd !== "false") {
+      return twilioError(20001, `AsyncAmd must be true or false, got ${asyncAmd}`);
+    }
+    if (twiml !== undefined && twiml.length > MAX_TWIML) {
+      return twilioError(20001, `Twiml must be at most ${MAX_TWIML} characters`);
+    }
+    const call = holdCall(params);
+    const room = twiml === undefined ? undefined : conferenceInTwiml(twiml);
+    if (room !== undefined) joinConference(call, room);
+    return json(201, call.resource);
+  };
+
+  const updateCall = (sid: string, params: Record<string, string | string[]>): Response => {
+    const call = callsBySid.get(sid);
+    if (call === undefined) {
+      return twilioError(20404, `The requested resource ${accountPath}/Calls/${sid}.json was not found`);
+    }
+    const status = single(params.Status);
+    const url = single(params.Url);
+    const twiml = single(params.Twiml);
+    if (status !== undefined && status !== "completed" && status !== "canceled") {
+      return twilioError(20001, `Status must be completed or canceled, got ${status}`);
+    }
+    if (url !== undefined && !isHttpUrl(url)) return twilioError(21205, `Url is not a valid URL: ${url}`);
+    if (twiml !== undefined && twiml.length > MAX_TWIML) {
+      return twilioError(20001, `Twiml must be at most ${MAX_TWIML} characters`);
+    }
+    if (status === undefined && url === undefined && twiml === undefined) {
+      return twilioError(20001, "Give Status, Url or Twiml");
+    }
+    // A call that has ended cannot be redirected or hung up again.
+    if (CALL_STATUS_RANK[call.resource.status] === 4) return twilioError(21220);
+    call.updates.push(params);
+    if (twiml !== undefined) {
+      call.twiml = twiml;
+      const room = conferenceInTwiml(twiml);
+      if (room !== undefined) joinConference(call, room);
+    }
+    if (status === "completed") {
+      setCallStatus(sid, call.resource.status === "in-progress" ? "completed" : "canceled");
+    } else if (status === "canceled" && call.resource.status !== "in-progress") {
+      // Canceling only stops a call that is queued or ringing; one in progress carries on.
+      setCallStatus(sid, "canceled");
+    }
+    return json(200, call.resource);
+  };
+
+  const listCalls = (url: URL): Response => {
+    const query = url.searchParams;
+    const pageSize = clamp(Number(query.get("PageSize") ?? DEFAULT_PAGE_SIZE), 1, MAX_PAGE_SIZE);
+    const page = Math.max(0, Math.floor(Number(query.get("Page") ?? 0)) || 0);
+    const to = query.get("To");
+    const from = query.get("From");
+    const status = query.get("Status");
+    const matching = heldCalls
+      .filter((c) => to === null || c.resource.to === to)
+      .filter((c) => from === null || c.resource.from === from)
+      .filter((c) => status === null || c.resource.status === status)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.seq - a.seq);
+    const token = query.get("PageToken");
+    let start = page * pageSize;
+    if (token?.startsWith("PA")) {
+      const after = matching.findIndex((c) => c.sid === token.slice(2));
+      if (after !== -1) start = after + 1;
+    }
+    const items = matching.slice(start, start + pageSize);
+    const filters = new URLSearchParams();
+    for (const name of ["To", "From", "Status"]) {
+      const value = query.get(name);
+      if (value !== null) filters.set(name, value);
+    }
+    const pageUri = (pageNumber: number, pageToken?: string): string => {
+      const params = new URLSearchParams(filters);
+      params.set("PageSize", String(pageSize));
+      params.set("Page", String(pageNumber));
+      if (pageToken !== undefined) params.set("PageToken", pageToken);
+      return `${accountPath}/Calls.json?${params.toString()}`;
+    };
+    const last = items.at(-1);
+    const hasNext = start + items.length < matching.length && last !== undefined;
+    return json(200, {
+      calls: items.map((c) => c.resource),
+      end: items.length === 0 ? 0 : start + items.length - 1,
+      first_page_uri: pageUri(0),
+      next_page_uri: hasNext ? pageUri(page + 1, `PA${last.sid}`) : null,
+      page,
+      page_size: pageSize,
+      previous_page_uri: page > 0 ? pageUri(page - 1) : null,
+      start,
+      uri: url.pathname + url.search,
+    });
+  };
+
+  const addParticipant = (conference: string, params: Record<string, string | string[]>): Response => {
+    const invalid = checkCallParams(params);
+    if (invalid !== undefined) return invalid;
+    for (const name of ["AsyncAmd", "AsyncAmdStatusCallback", "AsyncAmdStatusCallbackMethod"]) {
+      // Twilio warns 21263 and ignores them: the Participants API reports AMD to AmdStatusCallback.
+      if (params[name] !== undefined)
+        return twilioError(20001, `${name} is not a Participants API parameter (use AmdStatusCallback)`);
+    }
+    const beep = single(params.Beep);
+    if (beep !== undefined && !["true", "false", "onEnter", "onExit"].includes(beep)) {
+      return twilioError(20001, `Beep must be true, false, onEnter or onExit, got ${beep}`);
+    }
+    for (const name of ["EarlyMedia", "StartConferenceOnEnter", "EndConferenceOnExit", "Muted"]) {
+      const value = single(params[name]);
+      if (value !== undefined && value !== "true" && value !== "false") {
+        return twilioError(20001, `${name} must be true or false, got ${value}`);
+      }
+    }
+    const call = holdCall(params);
+    joinConference(call, conference);
+    const room = conferenceFor(conference);
+    return json(201, {
+      account_sid: accountSid,
+      call_sid: call.sid,
+      call_sid_to_coach: null,
+      coaching: false,
+      conference_sid: room.sid,
+      date_created: call.resource.date_created,
+      date_updated: call.resource.date_updated,
+      end_conference_on_exit: single(params.EndConferenceOnExit) === "true",
+      hold: false,
+      label: single(params.Label) ?? null,
+      muted: single(params.Muted) === "true",
+      queue_time: "0",
+      start_conference_on_enter: single(params.StartConferenceOnEnter) !== "false",
+      status: PARTICIPANT_STATUS[call.resource.status],
+      uri: `${accountPath}/Conferences/${room.sid}/Participants/${call.sid}.json`,
+    });
+  };
+
+  const callWebhookParams = (call: HeldCall | undefined, sid: string): Record<string, string> => {
+    const to = call?.resource.to ?? "+15005550006";
+    const from = call?.resource.from ?? defaultNumber;
+    return {
+      AccountSid: accountSid,
+      ApiVersion: API_VERSION,
+      CallSid: sid,
+      Called: to,
+      Caller: from,
+      Direction: call?.resource.direction ?? "outbound-api",
+      From: from,
+      To: to,
+    };
+  };
+
+  const callStatusWebhook = (input: TwilioCallStatusInput, forged: TwilioWebhookOptions["forged"]) => {
+    const call = callsBySid.get(input.callSid);
+    const final = CALL_STATUS_RANK[input.status] === 4;
+    const sequence = call === undefined ? 0 : call.sequenceNumber++;
+    const duration = final
+      ? String(input.status === "completed" ? (input.durationSeconds ?? 0) : 0)
+      : undefined;
+    const params: Record<string, string> = {
+      ...callWebhookParams(call, input.callSid),
+      CallStatus: input.status,
+      CallbackSource: "call-progress-events",
+      SequenceNumber: String(sequence),
+      Timestamp: rfc2822(now()),
+      ...(input.answeredBy !== undefined ? { AnsweredBy: input.answeredBy } : {}),
+      ...(duration !== undefined
+        ? { CallDuration: duration, Duration: String(Math.ceil(Number(duration) / 60)) }
+        : {}),
+    };
+    const callback = call === undefined ? undefined : single(call.params.StatusCallback);
+    const webhook = sign(input.url ?? callback ?? webhookUrl, params, forged);
+    if (call !== undefined && (forged === undefined || forged === false)) {
+      setCallStatus(input.callSid, input.status, {
+        ...(input.answeredBy !== undefined ? { answeredBy: input.answeredBy } : {}),
+        ...(input.durationSeconds !== undefined ? { durationSeconds: input.durationSeconds } : {}),
+      });
+    }
+    return webhook;
+  };
+
+  const amdWebhook = (input: TwilioAmdInput, forged: TwilioWebhookOptions["forged"]) => {
+    if (!ANSWERED_BY.has(input.answeredBy))
+      throw new Error(`Not a Twilio AnsweredBy value: ${input.answeredBy}`);
+    const call = callsBySid.get(input.callSid);
+    const params: Record<string, string> = {
+      AccountSid: accountSid,
+      AnsweredBy: input.answeredBy,
+      CallSid: input.callSid,
+      MachineDetectionDuration: String(input.detectionMs ?? 2400),
+    };
+    const callback =
+      call === undefined
+        ? undefined
+        : (single(call.params.AsyncAmdStatusCallback) ??
+          single(call.params.AmdStatusCallback) ??
+          single(call.params.StatusCallback));
+    const webhook = sign(input.url ?? callback ?? webhookUrl, params, forged);
+    if (call !== undefined && (forged === undefined || forged === false))
+      call.resource.answered_by = input.answeredBy;
+    return webhook;
+  };
+
+  const answerWebhook = (
+    callSid: string,
+    answerOptions: TwilioWebhookOptions & { readonly answeredBy?: TwilioAnsweredBy } = {},
+  ) => {
+    const call = callsBySid.get(callSid);
+    if (call === undefined) throw new Error(`The Twilio imitation holds no call ${callSid}.`);
+    const url = single(call.params.Url);
+    if (url === undefined) throw new Error(`Call ${callSid} has no answer Url (a conference participant?).`);
+    const params: Record<string, string> = {
+      ...callWebhookParams(call, callSid),
+      CallStatus: "in-progress",
+      ...(answerOptions.answeredBy !== undefined ? { AnsweredBy: answerOptions.answeredBy } : {}),
+    };
+    return sign(url, params, answerOptions.forged);
+  };
+
+  const playCall = async (
+    callSid: string,
+    outcome: TwilioCallOutcome,
+    playOptions: { readonly fetch?: (request: Request) => Promise<Response> } = {},
+  ): Promise<TwilioPostedWebhook[]> => {
+    const call = callsBySid.get(callSid);
+    if (call === undefined) throw new Error(`The Twilio imitation holds no call ${callSid}.`);
+    const send = playOptions.fetch ?? ((request: Request) => fetch(request));
+    const posted: TwilioPostedWebhook[] = [];
+    const post = async (kind: TwilioPostedWebhook["kind"], webhook: TwilioWebhook): Promise<void> => {
+      const response = await send(webhook.request);
+      posted.push({ kind, webhook, status: response.status, body: await response.text() });
+    };
+    const hasCallback = single(call.params.StatusCallback) !== undefined;
+    const events = new Set(many(call.params.StatusCallbackEvent));
+    // Twilio always posts the final status to a StatusCallback; the other events only when subscribed.
+    const status = async (value: TwilioCallStatus, event: string, answeredBy?: TwilioAnsweredBy) => {
+      const extra = answeredBy !== undefined ? { answeredBy } : {};
+      if (hasCallback && (event === "completed" || events.has(event))) {
+        await post(
+          "status",
+          callStatusWebhook(
+            {
+              callSid,
+              status: value,
+              ...extra,
+              ...(value === "completed" ? { durationSeconds: outcome.durationSeconds ?? 42 } : {}),
+            },
+            undefined,
+          ),
+        );
+      } else {
+        setCallStatus(callSid, value, {
+          ...extra,
+          ...(value === "completed" ? { durationSeconds: outcome.durationSeconds ?? 42 } : {}),
+        });
+      }
+    };
+    const detection = single(call.params.MachineDetection) !== undefined;
+    const asynchronous =
+      single(call.params.AsyncAmd) === "true" || single(call.params.AmdStatusCallback) !== undefined;
+    const answeredBy =
+      outcome.result === "answered" && detection ? (outcome.answeredBy ?? "human") : undefined;
+    // Synchronous detection reports AnsweredBy on the answer request and the status callbacks after it.
+    const syncAnsweredBy = asynchronous ? undefined : answeredBy;
+
+    if (outcome.result === "failed") {
+      await status("failed", "completed");
+      return posted;
+    }
+    await status("initiated", "initiated");
+    if (outcome.result === "busy") {
+      await status("busy", "completed");
+      return posted;
+    }
+    await status("ringing", "ringing");
+    if (outcome.result === "no-answer" || outcome.result === "canceled") {
+      await status(outcome.result, "completed");
+      return posted;
+    }
+    await status("in-progress", "answered", syncAnsweredBy);
+    if (single(call.params.Url) !== undefined) {
+      await post(
+        "answer",
+        answerWebhook(callSid, syncAnsweredBy !== undefined ? { answeredBy: syncAnsweredBy } : {}),
+      );
+    }
+    if (asynchronous && answeredBy !== undefined)
+      await post("amd", amdWebhook({ callSid, answeredBy }, undefined));
+    await status("completed", "completed", syncAnsweredBy);
+    return posted;
+  };
+
   const authenticated = (request: Request): boolean => {
     const header = request.headers.get("authorization");
     if (header === null || !header.startsWith("Basic ")) return false;
@@ -602,6 +1292,36 @@ export function createTwilioImitation(options: TwilioImitationOptions): TwilioIm
             : json(200, message.resource);
         },
       };
+    }
+    const calls = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls(?:\/([^/]+))?\.json$/.exec(path);
+    if (calls !== null) {
+      if (calls[1] !== accountSid) return twilioError(20003, undefined, 401);
+      const sid = calls[2];
+      if (sid === undefined) {
+        if (method === "POST") return { operation: "calls.create", run: createCall };
+        if (method === "GET") return { operation: "calls.list", run: () => listCalls(url) };
+        return twilioError(20004, "Method not allowed", 405);
+      }
+      if (method === "POST") return { operation: "calls.update", run: (params) => updateCall(sid, params) };
+      if (method !== "GET") return twilioError(20004, "Method not allowed", 405);
+      return {
+        operation: "calls.fetch",
+        run: () => {
+          const call = callsBySid.get(sid);
+          return call === undefined
+            ? twilioError(20404, `The requested resource ${path} was not found`)
+            : json(200, call.resource);
+        },
+      };
+    }
+    const participants = /^\/2010-04-01\/Accounts\/([^/]+)\/Conferences\/([^/]+)\/Participants\.json$/.exec(
+      path,
+    );
+    if (participants !== null) {
+      if (participants[1] !== accountSid) return twilioError(20003, undefined, 401);
+      if (method !== "POST") return twilioError(20004, "Method not allowed", 405);
+      const conference = decodeURIComponent(participants[2]!);
+      return { operation: "participants.create", run: (params) => addParticipant(conference, params) };
     }
     const phone = /^\/v2\/PhoneNumbers\/([^/]+)$/.exec(path);
     if (phone !== null) {
@@ -789,9 +1509,35 @@ export function createTwilioImitation(options: TwilioImitationOptions): TwilioIm
       }
       return webhook;
     },
+    get calls() {
+      return heldCalls.map(viewCall);
+    },
+    get conferences() {
+      return new Map(
+        [...conferences].map(([name, room]) => [name, { ...room, callSids: [...room.callSids] }] as const),
+      );
+    },
+    setCallStatus(sid, status, extra = {}) {
+      setCallStatus(sid, status, extra);
+    },
+    callStatusWebhook(input, webhookOptions = {}) {
+      return callStatusWebhook(input, webhookOptions.forged);
+    },
+    amdWebhook(input, webhookOptions = {}) {
+      return amdWebhook(input, webhookOptions.forged);
+    },
+    answerWebhook(callSid, answerOptions) {
+      return answerWebhook(callSid, answerOptions);
+    },
+    playCall(callSid, outcome, playOptions) {
+      return playCall(callSid, outcome, playOptions);
+    },
     reset() {
       held.length = 0;
       bySid.clear();
+      heldCalls.length = 0;
+      callsBySid.clear();
+      conferences.clear();
       requests.length = 0;
       failures.length = 0;
       optedOut.clear();
@@ -885,6 +1631,46 @@ function json(status: number, body: unknown): Response {
 
 function view(message: HeldMessage): TwilioImitationMessage {
   return { sid: message.sid, params: message.params, resource: { ...message.resource } };
+}
+
+function viewCall(call: HeldCall): TwilioImitationCall {
+  return {
+    sid: call.sid,
+    params: call.params,
+    resource: { ...call.resource },
+    conference: call.conference,
+    twiml: call.twiml,
+    updates: [...call.updates],
+  };
+}
+
+/** The conference a TwiML document dials into (`<Dial><Conference>name</Conference></Dial>`), if any. */
+function conferenceInTwiml(twiml: string): string | undefined {
+  const match = /<Conference\b[^>]*>([^<]*)<\/Conference>/.exec(twiml);
+  return match === null ? undefined : decodeXmlText(match[1]!);
+}
+
+function decodeXmlText(text: string): string {
+  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, entity: string) => {
+    if (entity.startsWith("#x")) return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
+    if (entity.startsWith("#")) return String.fromCodePoint(Number(entity.slice(1)));
+    return { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" }[entity] ?? "";
+  });
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:";
+  } catch {
+    return false;
+  }
+}
+
+/** Twilio's `to_formatted`/`from_formatted`: `(919) 555-0123` for NANP numbers, else as given. */
+function formatNumber(number: string): string {
+  const nanp = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(number);
+  return nanp === null ? number : `(${nanp[1]}) ${nanp[2]}-${nanp[3]}`;
 }
 
 function single(value: string | readonly string[] | undefined): string | undefined {

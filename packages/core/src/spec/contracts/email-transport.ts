@@ -30,6 +30,17 @@ export interface OutboundEmail {
   /** The plain-text part. */
   readonly text?: string;
   /**
+   * Per-recipient values for substitution tags in `subject`, `html` and `text`, so that personalized
+   * messages can share one body and a transport can send many of them in one provider request (SendGrid:
+   * up to 1000 recipients per request with `substitutions`). Each key is a tag exactly as it appears in
+   * the content (`-givenName-`, `{{givenName}}`); every occurrence of it is replaced by the value for this
+   * recipient only. Values are inserted verbatim: HTML-escape the value of a tag used in `html`, and use a
+   * different tag for the same field in `text`. Only pass this to a transport that declares
+   * `supportsSubstitutions: true`; for any other, render the content per recipient instead. Absent: the
+   * content is final as given.
+   */
+  readonly substitutions?: Readonly<Record<string, string>>;
+  /**
    * Extra headers. Bulk mail carries `List-Unsubscribe: <https://…>` and
    * `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (Gmail/Yahoo bulk-sender rules).
    */
@@ -198,6 +209,12 @@ export interface EmailTransportV1 {
   readonly provider: string;
   /** The most messages one `send()` accepts (SendGrid: 1000). */
   readonly maxBatchSize?: number;
+  /**
+   * True when the transport honours {@link OutboundEmail.substitutions} per recipient (SendGrid). The engine
+   * then sends a campaign's shared content once per request; otherwise it applies the values itself and
+   * sends each message fully rendered.
+   */
+  readonly supportsSubstitutions?: boolean;
   /** Sends a batch in as few provider requests as possible. */
   send(batch: OutboundEmailBatch, options?: OperationOptions): Promise<EmailSendResult>;
   /** Parses an event webhook into events. Called only after {@link EmailTransportV1.verifyWebhook} accepted it. */

@@ -125,6 +125,7 @@ const SHAPES: Readonly<Record<ContractName, ContractShape>> = {
   EmailTransport: {
     required: ["send"],
     optional: ["parseEvents", "verifyWebhook", "suppressions"],
+    flags: ["supportsSubstitutions"],
     counts: ["maxBatchSize"],
   },
   VoiceTransport: {
