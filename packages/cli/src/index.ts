@@ -8,6 +8,7 @@ import { PrecinctError } from "@precinct/core";
 import { CAMPAIGN_HELP, campaignCommand } from "./commands/campaign.js";
 import { IMPORT_HELP, importCommand } from "./commands/import.js";
 import { MATCH_HELP, matchCommand } from "./commands/match.js";
+import { PHONEBANK_HELP, phonebankCommand } from "./commands/phonebank.js";
 import { SEGMENT_HELP, segmentCommand } from "./commands/segment.js";
 import { SERVE_HELP, SERVE_WEBHOOKS, serveCommand } from "./commands/serve.js";
 import { type CliIo, processIo, UsageError } from "./io.js";
@@ -28,6 +29,11 @@ Commands:
   campaign send <id>            launch it; a blast is sent now (--transport fake: nothing real)
   campaign status <id>          sent, delivered, blocked, waiting, replies, opt-outs
   campaign pause|resume|cancel <id>
+  phonebank create --name <n> (--segment <id> | --list <id> | --where <json>) --mode <m>
+                   --consent <policy> --caller-id <number>
+                                a phone bank (preview, power or predictive) and its call list
+  phonebank status <id>         contacts, results, calls, abandonment, volunteers on now
+  phonebank export <id>         every call with its result and survey answers, as CSV
   serve                         receive Twilio webhooks and send queued texts until stopped
 
 Webhooks served by "precinct serve":
@@ -40,6 +46,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<num
   segment: { run: segmentCommand, help: SEGMENT_HELP },
   match: { run: matchCommand, help: MATCH_HELP },
   campaign: { run: campaignCommand, help: CAMPAIGN_HELP },
+  phonebank: { run: phonebankCommand, help: PHONEBANK_HELP },
   serve: { run: serveCommand, help: SERVE_HELP },
 };
 

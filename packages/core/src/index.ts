@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+export * from "./dialer/index.js";
 export { EventBus, type Listener } from "./events/bus.js";
 export * from "./normalize/index.js";
 export * from "./outreach/index.js";

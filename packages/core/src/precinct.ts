@@ -1,7 +1,11 @@
+import { PhoneBankService } from "./dialer/phonebank-service.js";
+import type { PhoneBankOptions } from "./dialer/types.js";
 import { EventBus } from "./events/bus.js";
 import { type CampaignOptions, CampaignService } from "./outreach/campaigns.js";
 import { OptOutFence, type OutreachContext } from "./outreach/context.js";
 import { Dispatcher, type DispatcherOptions } from "./outreach/dispatcher.js";
+import { EmailEvents } from "./outreach/email/events.js";
+import { type EmailSettings, validEmailSettings } from "./outreach/email/settings.js";
 import type { InboundResult, StatusResult } from "./outreach/inbound.js";
 import { InboundHandler, type InboundOptions } from "./outreach/inbound.js";
 import { OutboxReader } from "./outreach/outbox-reader.js";
@@ -51,6 +55,13 @@ export interface PrecinctOptions {
   campaigns?: CampaignOptions;
   /** How replies are handled (extra opt-out phrases, confirmation texts). */
   inbound?: InboundOptions;
+  /**
+   * Email: the public URL one-click unsubscribe links point to, the secret that signs them, the default
+   * sender. Required to launch email campaigns.
+   */
+  email?: EmailSettings;
+  /** Phone banks: the public webhook URL calls are placed with, the default caller id. */
+  phonebanks?: PhoneBankOptions;
 }
 
 type Repos = {
@@ -86,6 +97,11 @@ export interface Precinct extends Omit<Repos, "lists" | "segments" | "campaigns"
   readonly p2p: PeerToPeer;
   /** The outbox: every intended message and where it stands. */
   readonly outbox: OutboxReader;
+  /**
+   * Phone banks: voice campaigns (preview, power, predictive), their call lists, volunteer call sessions,
+   * results and survey answers. Placing calls needs a voice transport and a public webhook URL.
+   */
+  readonly phonebanks: PhoneBankService;
   /**
    * A dispatcher that sends what the outbox holds, with this client's defaults overridden by `options`.
    * Run it with `start()`/`stop()` or `drain()`. Needs an SMS transport.
@@ -242,6 +258,7 @@ async function bind(
     clock: options.clock ?? (() => new Date()),
     fence,
     defaultCountry: options.defaultCountry ?? "US",
+    ...(options.email ? { email: validEmailSettings(options.email) } : {}),
   };
   const dispatchers: Dispatcher[] = [];
   const makeDispatcher = (overrides: DispatcherOptions = {}): Dispatcher => {
@@ -252,6 +269,9 @@ async function bind(
   let p2pDispatcher: Dispatcher | undefined;
   const campaigns = new CampaignService(ctx, () => dispatchers, options.campaigns);
   const inbound = new InboundHandler(ctx, options.inbound);
+  const emailEvents = new EmailEvents(ctx, (campaignId) => {
+    for (const dispatcher of dispatchers) dispatcher.noteCampaignStatus(campaignId, "paused");
+  });
 
   const client: Precinct = {
     ...repos,
@@ -269,11 +289,13 @@ async function bind(
     campaigns: guard(campaigns),
     p2p: guard(new PeerToPeer(ctx, campaigns, () => (p2pDispatcher ??= makeDispatcher()))),
     outbox: guard(new OutboxReader(ctx)),
+    phonebanks: guard(new PhoneBankService(ctx, campaigns, options.phonebanks)),
     dispatcher: (overrides) => {
       if (closed) throw new PrecinctError({ code: "closed", message: "This Precinct client was closed." });
       return makeDispatcher(overrides);
     },
-    webhooks: (routerOptions) => new WebhookRouter(plugins, inbound, routerOptions),
+    webhooks: (routerOptions) =>
+      new WebhookRouter(plugins, inbound, routerOptions, { events: emailEvents, settings: ctx.email }),
     texting: guard({
       receive: (message: InboundSms) => inbound.receive(message),
       status: (update: StatusUpdate) => inbound.status(update),

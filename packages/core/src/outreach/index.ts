@@ -15,6 +15,24 @@ export {
   type PreviewMessage,
 } from "./campaigns.js";
 export { Dispatcher, type DispatcherOptions, type DrainResult, type Rate } from "./dispatcher.js";
+export {
+  applySubstitutions,
+  type EmailFooter,
+  type EmailTag,
+  type EmailTemplates,
+  emailTemplates,
+  type TaggedEmail,
+  taggedEmail,
+  UNSUBSCRIBE_TAG,
+} from "./email/content.js";
+export {
+  COMPLAINT_MIN_SAMPLE,
+  COMPLAINT_PAUSE_RATE,
+  COMPLAINT_WARN_RATE,
+  type EmailEventsResult,
+} from "./email/events.js";
+export { type EmailSettings, parseEmailSender } from "./email/settings.js";
+export { readUnsubscribeToken, type UnsubscribeClaim, unsubscribeToken } from "./email/unsubscribe.js";
 export type { BlockReason, GateDecision, WaitReason } from "./gate.js";
 export type { InboundOptions, InboundResult, StatusResult } from "./inbound.js";
 export { MERGE_FIELD_NAMES, MERGE_FIELDS, type MergeField } from "./merge-fields.js";

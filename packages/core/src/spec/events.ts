@@ -57,6 +57,8 @@ export interface PrecinctEventMap {
   };
   /** A campaign paused itself (`failure_rate`, `complaint_rate`) or was paused by someone. */
   "campaign.paused": { campaignId: string; reason: string; detail: string | null };
+  /** A campaign crossed a warning threshold (`complaint_rate`: spam complaints past 0.1% of emails sent). */
+  "campaign.warning": { campaignId: string; reason: string; detail: string };
   /** A campaign has nothing left to send. */
   "campaign.completed": { campaignId: string };
 }

@@ -5,8 +5,12 @@
  *
  * @module
  */
+import type { EmailEvents } from "../outreach/email/events.js";
+import type { EmailSettings } from "../outreach/email/settings.js";
+import { readUnsubscribeToken, type UnsubscribeClaim } from "../outreach/email/unsubscribe.js";
 import type { InboundHandler } from "../outreach/inbound.js";
 import type { WebhookRequest } from "../spec/contracts/common.js";
+import type { EmailTransport } from "../spec/contracts/email-transport.js";
 import type { PrecinctPlugins } from "../spec/contracts/plugins.js";
 import { hasCapability } from "../spec/contracts/plugins.js";
 import { ConfigError, PrecinctError } from "../spec/errors.js";
@@ -57,7 +61,12 @@ export class WebhookRouter {
   readonly #basePath: string;
 
   /** @internal Created by `precinct.webhooks()`. */
-  constructor(plugins: PrecinctPlugins, inbound: InboundHandler, options: WebhookRouterOptions = {}) {
+  constructor(
+    plugins: PrecinctPlugins,
+    inbound: InboundHandler,
+    options: WebhookRouterOptions = {},
+    email?: { readonly events: EmailEvents; readonly settings: EmailSettings | undefined },
+  ) {
     this.#basePath = `/${(options.basePath ?? "/webhooks").replace(/^\/+|\/+$/g, "")}`;
     try {
       this.#publicUrl = options.publicUrl ? new URL(options.publicUrl) : null;
@@ -103,6 +112,62 @@ export class WebhookRouter {
         });
       }
     }
+    if (plugins.email && email) this.#emailRoutes(plugins.email, email.events, email.settings, options);
+  }
+
+  #emailRoutes(
+    transport: EmailTransport,
+    events: EmailEvents,
+    settings: EmailSettings | undefined,
+    options: WebhookRouterOptions,
+  ): void {
+    if (hasCapability(transport, "parseEvents")) {
+      const trusted = options.trustUnsignedWebhooks === true;
+      this.#add(
+        "POST",
+        "/email/events",
+        `${transport.provider}: event webhook (delivered, bounce, spam report, unsubscribe, open, click)`,
+        async (webhook) => {
+          const verified = hasCapability(transport, "verifyWebhook")
+            ? (await transport.verifyWebhook(webhook)) === true
+            : trusted;
+          if (!verified) return forbidden();
+          const parsed = await parse(() => transport.parseEvents(webhook));
+          if (parsed instanceof Response) return parsed;
+          await events.apply(parsed);
+          return text(200, "");
+        },
+      );
+    }
+    if (!settings) return;
+    const claimOf = (webhook: WebhookRequest): UnsubscribeClaim | null => {
+      const token = new URL(webhook.url).searchParams.get("t") ?? "";
+      const claim = readUnsubscribeToken(settings.unsubscribeSecret, token);
+      return claim && claim.organizationId === events.organizationId ? claim : null;
+    };
+    const description =
+      "one-click unsubscribe (List-Unsubscribe): POST honours it, GET shows a confirmation page";
+    this.#add("POST", "/email/unsubscribe", description, async (webhook) => {
+      const claim = claimOf(webhook);
+      if (!claim) return text(403, "This unsubscribe link is not valid.");
+      const form = new URLSearchParams(webhook.rawBody);
+      // RFC 8058: the mailbox provider posts List-Unsubscribe=One-Click; the confirmation page's button too.
+      if (form.get("List-Unsubscribe") !== "One-Click") {
+        return text(400, "Expected the form field List-Unsubscribe=One-Click.");
+      }
+      await events.unsubscribe(claim);
+      return page(200, "You are unsubscribed", `${escape(claim.email)} will get no more email from us.`);
+    });
+    this.#add("GET", "/email/unsubscribe", description, async (webhook) => {
+      const claim = claimOf(webhook);
+      if (!claim) return page(403, "Link not valid", "This unsubscribe link is not valid.");
+      // A GET never unsubscribes: mail scanners follow links. The button posts the one-click form.
+      return page(
+        200,
+        "Unsubscribe",
+        `Stop all email to ${escape(claim.email)}?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form><p>`,
+      );
+    });
   }
 
   /** Every route, with its public URL when one is configured. */
@@ -151,6 +216,17 @@ async function parse<T>(run: () => T | Promise<T>): Promise<T | Response> {
     if (PrecinctError.hasCode(error, "invalid_input")) return text(400, error.message);
     throw error;
   }
+}
+
+function page(status: number, title: string, body: string): Response {
+  return new Response(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${body}</p></body></html>`,
+    { status, headers: { "content-type": "text/html; charset=utf-8" } },
+  );
+}
+
+function escape(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 function forbidden(): Response {

@@ -282,7 +282,9 @@ forEachDatabase("dispatcher", (db) => {
       organization: { name: "Bare", slug: `bare-${Date.now()}` },
     });
     open.push(bare);
-    expect(() => bare.dispatcher()).toThrow(/needs a transport: pass plugins: \{ sms: … \} and\/or \{ email: … \}/);
+    expect(() => bare.dispatcher()).toThrow(
+      /needs a transport: pass plugins: \{ sms: … \} and\/or \{ email: … \}/,
+    );
     expect(ProviderError).toBeDefined();
   });
 });

@@ -8,10 +8,16 @@ forEachDatabase("storage", (db) => {
     const { rows } = await sql<{ name: string }>`select name from precinct_migration order by name`.execute(
       db().root.storage.db,
     );
-    expect(rows.map((row) => row.name)).toEqual(["0001_initial", "0002_voter_files", "0003_outreach"]);
+    expect(rows.map((row) => row.name)).toEqual([
+      "0001_initial",
+      "0002_voter_files",
+      "0003_outreach",
+      "0004_phonebank",
+      "0005_email",
+    ]);
     const again = await createPrecinct({ database: db().url });
     const after = await sql<{ name: string }>`select name from precinct_migration`.execute(again.storage.db);
-    expect(after.rows).toHaveLength(3);
+    expect(after.rows).toHaveLength(5);
     await again.close();
   });
 

@@ -36,8 +36,9 @@ export function readUnsubscribeToken(secret: string, token: string): Unsubscribe
   const dot = token.indexOf(".");
   if (dot <= 0) return null;
   const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), "base64url");
-  const expected = mac(secret, payload);
+  // Compared as text: base64url decoding ignores stray trailing characters, the canonical text does not.
+  const given = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(mac(secret, payload).toString("base64url"));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
     const value: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
