@@ -1,11 +1,12 @@
 /**
- * `pnpm bench [import|rss|postgres|segment|match|texting ...] [--rows N] [--rss-rows N] [--people N]
- *   [--messages N] [--concurrency N]`
+ * `pnpm bench [import|rss|postgres|segment|match|texting|email ...] [--rows N] [--rss-rows N] [--people N]
+ *   [--messages N] [--emails N] [--concurrency N]`
  *
  * Each benchmark measures a baseline in the same run and prints the ratio against its target. Generated
  * files and databases are cached in bench/.data (delete it to regenerate). Exits non-zero if a target fails.
  */
 import { parseArgs } from "node:util";
+import { benchEmail } from "./email.js";
 import { benchImportPostgres } from "./import-postgres.js";
 import { benchImportRss, benchImportSqlite } from "./import-sqlite.js";
 import { benchMatch } from "./match.js";
@@ -20,12 +21,15 @@ const { values, positionals } = parseArgs({
     "rss-rows": { type: "string", default: "5000000" },
     people: { type: "string", default: "100000" },
     messages: { type: "string", default: "50000" },
+    emails: { type: "string", default: "100000" },
     concurrency: { type: "string", default: "8" },
   },
 });
 const rows = Number(values.rows);
 const suites =
-  positionals.length > 0 ? positionals : ["import", "postgres", "segment", "match", "rss", "texting"];
+  positionals.length > 0
+    ? positionals
+    : ["import", "postgres", "segment", "match", "rss", "texting", "email"];
 const known: Record<string, () => Promise<Result>> = {
   import: () => benchImportSqlite(rows),
   rss: () => benchImportRss(Number(values["rss-rows"])),
@@ -33,6 +37,7 @@ const known: Record<string, () => Promise<Result>> = {
   segment: () => benchSegment(rows),
   match: () => benchMatch(rows, Number(values.people)),
   texting: () => benchTexting(Number(values.messages), Number(values.concurrency)),
+  email: () => benchEmail(Number(values.emails), Number(values.concurrency)),
 };
 const results: Result[] = [];
 for (const suite of suites) {
