@@ -269,6 +269,7 @@ async function bind(
   let p2pDispatcher: Dispatcher | undefined;
   const campaigns = new CampaignService(ctx, () => dispatchers, options.campaigns);
   const inbound = new InboundHandler(ctx, options.inbound);
+  const phonebanks = new PhoneBankService(ctx, campaigns, options.phonebanks);
   const emailEvents = new EmailEvents(ctx, (campaignId) => {
     for (const dispatcher of dispatchers) dispatcher.noteCampaignStatus(campaignId, "paused");
   });
@@ -289,13 +290,27 @@ async function bind(
     campaigns: guard(campaigns),
     p2p: guard(new PeerToPeer(ctx, campaigns, () => (p2pDispatcher ??= makeDispatcher()))),
     outbox: guard(new OutboxReader(ctx)),
-    phonebanks: guard(new PhoneBankService(ctx, campaigns, options.phonebanks)),
+    phonebanks: guard(phonebanks),
     dispatcher: (overrides) => {
       if (closed) throw new PrecinctError({ code: "closed", message: "This Precinct client was closed." });
       return makeDispatcher(overrides);
     },
-    webhooks: (routerOptions) =>
-      new WebhookRouter(plugins, inbound, routerOptions, { events: emailEvents, settings: ctx.email }),
+    webhooks: (routerOptions) => {
+      // Calls are placed with answer and status URLs: a router that knows its public URL tells the dialer.
+      if (plugins.voice && routerOptions?.publicUrl && !options.phonebanks?.publicUrl) {
+        phonebanks.configureWebhooks({
+          publicUrl: routerOptions.publicUrl,
+          ...(routerOptions.basePath ? { basePath: routerOptions.basePath } : {}),
+        });
+      }
+      return new WebhookRouter(
+        plugins,
+        inbound,
+        routerOptions,
+        { events: emailEvents, settings: ctx.email },
+        phonebanks,
+      );
+    },
     texting: guard({
       receive: (message: InboundSms) => inbound.receive(message),
       status: (update: StatusUpdate) => inbound.status(update),

@@ -92,6 +92,9 @@ export async function buildCallList(ctx: OutreachContext, campaign: Campaign): P
         phone: member.phone,
         givenName: member.givenName,
         familyName: member.familyName,
+        county: member.county,
+        precinct: member.precinct,
+        zip: member.zip,
         region: location.state,
         timeZone: location.timeZone,
         state: reason ? "blocked" : "ready",
@@ -120,7 +123,7 @@ export async function buildCallList(ctx: OutreachContext, campaign: Campaign): P
   const [target, options] = audienceOf(campaign);
   for await (const member of ctx.segments.members(target, {
     ...options,
-    fields: ["givenName", "familyName", "zip", "region", "phone"],
+    fields: ["givenName", "familyName", "county", "precinct", "zip", "region", "phone"],
     batchSize: 1000,
   })) {
     result.audience += 1;

@@ -42,15 +42,10 @@ import { fromBool, fromJson, newId, parseInput, toBool, toJson } from "../storag
 import type { Database } from "../storage/schema.js";
 import { callGate } from "./call-gate.js";
 import { buildCallList } from "./call-list.js";
+import { parseOutcome } from "./outcomes.js";
 import { type AbandonmentStats, adjustRatio, linesToDial } from "./pacing.js";
-import {
-  CONTACTED,
-  isResultCode,
-  RESULT_CODES,
-  type ResultCode,
-  VOLUNTEER_RESULT_CODES,
-  type VolunteerResultCode,
-} from "./result-codes.js";
+import { callResults, phoneBankReport } from "./reports.js";
+import { CONTACTED, RESULT_CODES, type ResultCode, VOLUNTEER_RESULT_CODES } from "./result-codes.js";
 import {
   type CallRow,
   type ContactRow,
@@ -369,7 +364,7 @@ export class PhoneBankService {
    * each dial, not here. Idempotent after a crash.
    */
   async launch(campaignId: string): Promise<CallListResult> {
-    const bank = await this.#bank(campaignId);
+    await this.#bank(campaignId);
     const campaign = await this.#campaigns.require(campaignId);
     if (campaign.status !== "draft" && campaign.status !== "scheduled") {
       throw new PrecinctError({
@@ -377,7 +372,8 @@ export class PhoneBankService {
         message: `Phone bank ${campaignId} is already ${campaign.status}.`,
       });
     }
-    const result = await buildCallList(this.#ctx, bank.campaign);
+    // The campaign as it is now: a draft may have been edited since this service last read it.
+    const result = await buildCallList(this.#ctx, campaign);
     const at = this.#ctx.clock().toISOString();
     await this.#ctx.db
       .updateTable("campaign")
@@ -558,6 +554,15 @@ export class PhoneBankService {
     const session = await this.#sessionRow(sessionId);
     const bank = await this.#bank(session.campaignId);
     const mode = bank.campaign.mode;
+    if (session.state === "paused") {
+      // Back from a break.
+      const back = await this.#casSession(sessionId, ["paused"], { state: "ready" });
+      if (back) session.state = "ready";
+      if (back && mode === "predictive") {
+        await this.pace(session.campaignId);
+        return { status: "empty", nextAttemptAt: null };
+      }
+    }
     if (mode === "predictive") {
       throw new PrecinctError({
         code: "conflict",
@@ -595,8 +600,8 @@ export class PhoneBankService {
 
   /**
    * Preview mode: dials the contact the volunteer is reading, into their room. The gate runs again first:
-   * a do-not-call request or the end of the quiet-hours window since `next()` stops the call (the result
-   * says why, and the contact is released).
+   * a do-not-call request or the end of the quiet-hours window since `next()` stops the call — the contact
+   * is set aside or put back with its time (see `contacts()`), and `dial` answers `empty`.
    */
   async dial(sessionId: string): Promise<DialResult> {
     const session = await this.#sessionRow(sessionId);
@@ -642,6 +647,28 @@ export class PhoneBankService {
   }
 
   /**
+   * Puts a free volunteer on a break: nothing is dialed for them (power) and no call is handed to them
+   * (predictive) until `next()`. A contact being previewed is handed back. During a call, pass
+   * `{ next: false }` to `record()` instead.
+   */
+  async pause(sessionId: string): Promise<CallSession> {
+    const session = await this.#sessionRow(sessionId);
+    if (session.state === "paused") return toSession(session);
+    const paused = await this.#casSession(sessionId, ["ready", "previewing"], {
+      state: "paused",
+      contactId: null,
+    });
+    if (!paused) {
+      throw new PrecinctError({
+        code: "conflict",
+        message: `Session ${sessionId} is ${session.state}; a volunteer on a call pauses with record(..., { next: false }).`,
+      });
+    }
+    if (session.state === "previewing" && session.contactId) await this.#release(session.contactId, null);
+    return toSession(paused);
+  }
+
+  /**
    * Ends a session: the volunteer's call is hung up (when the transport can), a contact being previewed is
    * handed back, and a conversation left without a result is recorded as `incomplete` (retried later).
    */
@@ -680,7 +707,8 @@ export class PhoneBankService {
    * Records the outcome of a call: a volunteer result code, **or** survey responses (and tags) — never
    * both. One interaction is written; the contact is finished, retried later or called back; a wrong or
    * disconnected number is marked on the person; a refusal or do-not-call request appends a voice opt-out
-   * to the consent ledger. In power mode the volunteer's next contact is dialed (unless `next: false`).
+   * to the consent ledger. In power mode the volunteer's next contact is dialed; with `next: false` (after
+   * the call has ended) the volunteer goes on a break instead, until `next()`.
    *
    * @throws {@link InvalidInputError} for both or neither, an unknown code or question, an invalid answer,
    * or a callback time missing or in the past; a `conflict` error when the call already has a result.
@@ -692,7 +720,7 @@ export class PhoneBankService {
   ): Promise<RecordResult> {
     const session = await this.#sessionRow(sessionId);
     const bank = await this.#bank(session.campaignId);
-    const parsed = this.#parseOutcome(bank, outcome);
+    const parsed = parseOutcome(bank.questions, outcome, this.#ctx.clock());
     const callId = outcome.callId ?? session.callId;
     if (!callId) {
       throw new PrecinctError({
@@ -730,12 +758,12 @@ export class PhoneBankService {
     let next: DialResult | null = null;
     const current = await this.#callById(callId);
     if (session.callId === callId && current && isFinalCallStatus(current.status)) {
+      const pause = options.next === false;
       const freed = await this.#casSession(sessionId, ["talking", "wrap_up"], {
-        state: "ready",
+        state: pause ? "paused" : "ready",
         contactId: null,
       });
-      if (freed)
-        next = await this.#afterFree(bank, sessionId, { advance: options.next !== false, present: true });
+      if (freed && !pause) next = await this.#afterFree(bank, sessionId, { advance: true, present: true });
     }
     return {
       callId,
@@ -951,6 +979,9 @@ export class PhoneBankService {
         await this.#finishAttempt({ ...call, status: "failed" }, "incomplete", {
           volunteerId: call.volunteerId,
         });
+        // A volunteer still waiting on that call is free again.
+        if (call.sessionId)
+          await this.#freeFromCall(await this.#bank(call.campaignId!), call.sessionId, call.id);
         recovered += 1;
       } else {
         await ctx.db
@@ -1038,76 +1069,9 @@ export class PhoneBankService {
 
   /** Where a phone bank stands: contacts by state and result, calls, abandonment, sessions, answers, opt-outs. */
   async report(campaignId: string): Promise<PhoneBankReport> {
-    const ctx = this.#ctx;
     await this.#bank(campaignId);
     const campaign = await this.#campaigns.require(campaignId);
-    const contacts: Record<string, number> = {};
-    const blocked: Record<string, number> = {};
-    const results: Record<string, number> = {};
-    const byState = await ctx.db
-      .selectFrom("phonebankContact")
-      .select(["state", "reason", "result", (eb) => eb.fn.countAll().as("n")])
-      .where("organizationId", "=", ctx.organizationId)
-      .where("campaignId", "=", campaignId)
-      .groupBy(["state", "reason", "result"])
-      .execute();
-    for (const row of byState) {
-      const n = Number(row.n);
-      contacts[row.state] = (contacts[row.state] ?? 0) + n;
-      if (row.state === "blocked")
-        blocked[row.reason ?? "unknown"] = (blocked[row.reason ?? "unknown"] ?? 0) + n;
-      if (row.result) results[row.result] = (results[row.result] ?? 0) + n;
-    }
-    const dispositions: Record<string, number> = {};
-    let calls = 0;
-    const byDisposition = await ctx.db
-      .selectFrom("call")
-      .select(["disposition", (eb) => eb.fn.countAll().as("n")])
-      .where("organizationId", "=", ctx.organizationId)
-      .where("campaignId", "=", campaignId)
-      .where("leg", "=", "contact")
-      .groupBy("disposition")
-      .execute();
-    for (const row of byDisposition) {
-      calls += Number(row.n);
-      dispositions[row.disposition ?? "in_progress"] = Number(row.n);
-    }
-    const sessions: Record<string, number> = {};
-    const bySession = await ctx.db
-      .selectFrom("phonebankSession")
-      .select(["state", (eb) => eb.fn.countAll().as("n")])
-      .where("organizationId", "=", ctx.organizationId)
-      .where("campaignId", "=", campaignId)
-      .groupBy("state")
-      .execute();
-    for (const row of bySession) sessions[row.state] = Number(row.n);
-    const responses = await ctx.db
-      .selectFrom("surveyResponse")
-      .innerJoin("interaction", "interaction.id", "surveyResponse.interactionId")
-      .select((eb) => eb.fn.countAll().as("n"))
-      .where("interaction.organizationId", "=", ctx.organizationId)
-      .where("interaction.campaignId", "=", campaignId)
-      .executeTakeFirstOrThrow();
-    const optOuts = await ctx.db
-      .selectFrom("consentEvent")
-      .select((eb) => eb.fn.countAll().as("n"))
-      .where("organizationId", "=", ctx.organizationId)
-      .where("campaignId", "=", campaignId)
-      .where("channel", "=", "voice")
-      .where("kind", "=", "opt_out")
-      .executeTakeFirstOrThrow();
-    return {
-      campaign,
-      contacts,
-      blocked,
-      results,
-      calls,
-      dispositions,
-      abandonment: await this.abandonment(campaignId),
-      sessions,
-      surveyResponses: Number(responses.n),
-      optOuts: Number(optOuts.n),
-    };
+    return phoneBankReport(this.#ctx, campaign, await this.abandonment(campaignId));
   }
 
   /**
@@ -1118,89 +1082,8 @@ export class PhoneBankService {
     campaignId: string,
     options: { readonly pageSize?: number } = {},
   ): AsyncGenerator<CallResultRow> {
-    const ctx = this.#ctx;
     await this.#bank(campaignId);
-    const pageSize = Math.min(Math.max(options.pageSize ?? 500, 1), 5000);
-    let after: { startedAt: string; id: string } | null = null;
-    for (;;) {
-      let query = ctx.db
-        .selectFrom("call")
-        .leftJoin("phonebankContact", "phonebankContact.id", "call.contactId")
-        .leftJoin("interaction", "interaction.id", "call.interactionId")
-        .select([
-          "call.id",
-          "call.attempt",
-          "call.to",
-          "call.personId",
-          "call.volunteerId",
-          "call.startedAt",
-          "call.answeredAt",
-          "call.endedAt",
-          "call.status",
-          "call.answeredBy",
-          "call.disposition",
-          "call.abandoned",
-          "call.durationSeconds",
-          "call.interactionId",
-          "phonebankContact.givenName",
-          "phonebankContact.familyName",
-          "interaction.notes",
-        ])
-        .where("call.organizationId", "=", ctx.organizationId)
-        .where("call.campaignId", "=", campaignId)
-        .where("call.leg", "=", "contact");
-      if (after) {
-        const { startedAt, id } = after;
-        query = query.where((eb) =>
-          eb.or([
-            eb("call.startedAt", ">", startedAt),
-            eb.and([eb("call.startedAt", "=", startedAt), eb("call.id", ">", id)]),
-          ]),
-        );
-      }
-      const rows = await query.orderBy("call.startedAt").orderBy("call.id").limit(pageSize).execute();
-      if (rows.length === 0) return;
-      const interactionIds = rows.map((r) => r.interactionId).filter((id): id is string => id !== null);
-      const answers = new Map<string, string[]>();
-      if (interactionIds.length > 0) {
-        const found = await ctx.db
-          .selectFrom("surveyResponse")
-          .select(["interactionId", "questionId", "value"])
-          .where("organizationId", "=", ctx.organizationId)
-          .where("interactionId", "in", interactionIds)
-          .orderBy("questionId")
-          .execute();
-        for (const answer of found) {
-          const list = answers.get(answer.interactionId!) ?? [];
-          list.push(`${answer.questionId}=${answer.value}`);
-          answers.set(answer.interactionId!, list);
-        }
-      }
-      for (const row of rows) {
-        yield {
-          callId: row.id,
-          attempt: Number(row.attempt),
-          phone: row.to,
-          personId: row.personId,
-          givenName: row.givenName ?? null,
-          familyName: row.familyName ?? null,
-          volunteerId: row.volunteerId,
-          startedAt: row.startedAt,
-          answeredAt: row.answeredAt,
-          endedAt: row.endedAt,
-          status: row.status,
-          answeredBy: row.answeredBy,
-          disposition: row.disposition,
-          abandoned: fromBool(row.abandoned),
-          durationSeconds: row.durationSeconds === null ? null : Number(row.durationSeconds),
-          responses: (row.interactionId ? (answers.get(row.interactionId) ?? []) : []).join("; "),
-          notes: row.notes ?? null,
-        };
-      }
-      const last = rows[rows.length - 1]!;
-      after = { startedAt: last.startedAt ?? "", id: last.id };
-      if (rows.length < pageSize) return;
-    }
+    yield* callResults(this.#ctx, campaignId, options.pageSize ?? 500);
   }
 
   // ── Internals: answering ─────────────────────────────────────────────────────────────────────────────
@@ -1255,8 +1138,12 @@ export class PhoneBankService {
           .where("id", "=", call.id)
           .execute();
       }
-      // The volunteer need not listen to a greeting: free them now.
-      const followUp = call.sessionId ? () => this.#freeFromCall(bank, call.sessionId!, call.id) : undefined;
+      // The volunteer need not listen to a greeting: free them now (predictive: the line is free again).
+      const followUp = call.sessionId
+        ? () => this.#freeFromCall(bank, call.sessionId!, call.id)
+        : bank.campaign.mode === "predictive"
+          ? () => this.pace(call.campaignId!)
+          : undefined;
       return {
         instructions: drop ? recorded(settings.voicemail!) : hangup,
         ...(followUp ? { followUp } : {}),
@@ -1795,122 +1682,6 @@ export class PhoneBankService {
   }
 
   // ── Internals: outcomes ──────────────────────────────────────────────────────────────────────────────
-
-  #parseOutcome(
-    bank: LoadedBank,
-    outcome: CallOutcomeInput,
-  ): {
-    code: VolunteerResultCode | typeof CONTACTED;
-    responses?: SurveyAnswerInput[];
-    tags?: string[];
-    callbackAt?: string;
-  } {
-    if (typeof outcome !== "object" || outcome === null) {
-      throw new InvalidInputError({
-        field: "outcome",
-        value: outcome,
-        reason: "expected a result code or survey responses",
-      });
-    }
-    // Plain JavaScript callers can send anything: look at the fields, not at the declared union.
-    const given = outcome as Readonly<Record<string, unknown>>;
-    const hasCode = given.resultCode !== undefined && given.resultCode !== null;
-    const hasSurvey =
-      (given.responses !== undefined && given.responses !== null) ||
-      (given.tags !== undefined && given.tags !== null);
-    if (hasCode === hasSurvey) {
-      throw new InvalidInputError({
-        field: "outcome",
-        value: outcome,
-        reason: hasCode
-          ? "a call's outcome is a result code or survey responses and tags, never both"
-          : "give a result code, or survey responses (and tags)",
-      });
-    }
-    if (hasCode) {
-      const code = outcome.resultCode;
-      if (!isResultCode(code) || !RESULT_CODES[code].volunteer) {
-        throw new InvalidInputError({
-          field: "resultCode",
-          value: code,
-          reason: `not a result code volunteers record (one of ${VOLUNTEER_RESULT_CODES.join(", ")})`,
-        });
-      }
-      if (code === "callback_requested") {
-        const when = outcome.callbackAt ? new Date(outcome.callbackAt) : null;
-        if (!when || Number.isNaN(when.getTime()) || when <= this.#ctx.clock()) {
-          throw new InvalidInputError({
-            field: "callbackAt",
-            value: outcome.callbackAt,
-            reason: "a callback needs a time in the future (ISO 8601)",
-          });
-        }
-        return { code, callbackAt: when.toISOString() };
-      }
-      if (outcome.callbackAt !== undefined) {
-        throw new InvalidInputError({
-          field: "callbackAt",
-          value: outcome.callbackAt,
-          reason: "only goes with the result code callback_requested",
-        });
-      }
-      return { code };
-    }
-    const responses = [...(outcome.responses ?? [])];
-    if (!Array.isArray(outcome.responses ?? [])) {
-      throw new InvalidInputError({
-        field: "responses",
-        value: outcome.responses,
-        reason: "expected a list",
-      });
-    }
-    const questions = new Map(bank.questions.map((q) => [q.id, q]));
-    const seen = new Set<string>();
-    responses.forEach((answer, index) => {
-      const question = questions.get(answer?.questionId);
-      if (!question) {
-        throw new InvalidInputError({
-          field: `responses.${index}.questionId`,
-          value: answer?.questionId,
-          reason: "not a question of this phone bank's script",
-        });
-      }
-      if (seen.has(question.id)) {
-        throw new InvalidInputError({
-          field: `responses.${index}.questionId`,
-          value: question.id,
-          reason: "answered twice",
-        });
-      }
-      seen.add(question.id);
-      const value = typeof answer.value === "string" ? answer.value.trim() : "";
-      if (!value) {
-        throw new InvalidInputError({
-          field: `responses.${index}.value`,
-          value: answer.value,
-          reason: "is empty",
-        });
-      }
-      if (question.kind === "single_choice" || question.kind === "multiple_choice") {
-        const keys = new Set(question.responses.map((r) => r.key));
-        const given = question.kind === "multiple_choice" ? value.split(",").map((v) => v.trim()) : [value];
-        const wrong = given.find((v) => !keys.has(v));
-        if (wrong !== undefined) {
-          throw new InvalidInputError({
-            field: `responses.${index}.value`,
-            value: answer.value,
-            reason: `"${wrong}" is not a response of "${question.prompt}" (${[...keys].join(", ")})`,
-          });
-        }
-      }
-    });
-    const tags = [...new Set((outcome.tags ?? []).map((t) => String(t).trim()).filter(Boolean))];
-    return {
-      code: CONTACTED,
-      responses: responses.map((r) => ({ questionId: r.questionId, value: r.value.trim() })),
-      tags,
-    };
-  }
 
   /**
    * Writes one call's outcome exactly once: the call's disposition (a compare-and-set, so a second writer

@@ -113,6 +113,12 @@ export interface PhoneBankContact {
   readonly givenName: string | null;
   /** Last name. */
   readonly familyName: string | null;
+  /** County of registration (script merge field). */
+  readonly county: string | null;
+  /** Precinct code (script merge field). */
+  readonly precinct: string | null;
+  /** ZIP code (script merge field). */
+  readonly zip: string | null;
   /** Two-letter state used for quiet hours, when known. */
   readonly region: string | null;
   /** The IANA zone quiet hours are read in. */
@@ -154,6 +160,7 @@ export type SessionState =
   | "dialing"
   | "talking"
   | "wrap_up"
+  | "paused"
   | "ended";
 
 /** A volunteer's call session. */
@@ -172,7 +179,8 @@ export interface CallSession {
   readonly conferenceName: string;
   /**
    * `connecting` (their phone is ringing), `ready` (free), `previewing` (preview mode: reading a contact),
-   * `dialing`, `talking`, `wrap_up` (the call ended; a result is due), `ended`.
+   * `dialing`, `talking`, `wrap_up` (the call ended; a result is due), `paused` (on a break: nothing is
+   * dialed for them until `next()`), `ended`.
    */
   readonly state: SessionState;
   /** The contact they are on, if any. */

@@ -440,6 +440,9 @@ export interface PhonebankContactTable {
   phone: string;
   givenName: string | null;
   familyName: string | null;
+  county: string | null;
+  precinct: string | null;
+  zip: string | null;
   region: string | null;
   timeZone: string | null;
   state: string;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { PhoneBankService } from "../dialer/phonebank-service.js";
 import type { EmailEvents } from "../outreach/email/events.js";
 import type { EmailSettings } from "../outreach/email/settings.js";
 import { readUnsubscribeToken, type UnsubscribeClaim } from "../outreach/email/unsubscribe.js";
@@ -14,6 +15,7 @@ import type { EmailTransport } from "../spec/contracts/email-transport.js";
 import type { PrecinctPlugins } from "../spec/contracts/plugins.js";
 import { hasCapability } from "../spec/contracts/plugins.js";
 import { ConfigError, PrecinctError } from "../spec/errors.js";
+import { voiceRoutes } from "./voice-routes.js";
 
 /** Options of {@link WebhookRouter}. */
 export interface WebhookRouterOptions {
@@ -66,6 +68,7 @@ export class WebhookRouter {
     inbound: InboundHandler,
     options: WebhookRouterOptions = {},
     email?: { readonly events: EmailEvents; readonly settings: EmailSettings | undefined },
+    phonebanks?: PhoneBankService,
   ) {
     this.#basePath = `/${(options.basePath ?? "/webhooks").replace(/^\/+|\/+$/g, "")}`;
     try {
@@ -113,6 +116,11 @@ export class WebhookRouter {
       }
     }
     if (plugins.email && email) this.#emailRoutes(plugins.email, email.events, email.settings, options);
+    if (plugins.voice && phonebanks) {
+      for (const { route, handler } of voiceRoutes(plugins, phonebanks, options)) {
+        this.#routes.set(`${route.method} ${route.path}`, { route, handler });
+      }
+    }
   }
 
   #emailRoutes(

@@ -333,6 +333,16 @@ forEachDatabase("phone banks", (db) => {
       });
       const interactions = await p.interactions.list({ where: { personId: person.id } });
       expect(interactions).toHaveLength(1);
+      // A break: after this result nothing is dialed for the volunteer, even by the server's tick.
+      await playCall(p, voice, voice.calls.at(-1)!.providerId);
+      const resting = await p.phonebanks.record(session.id, { resultCode: "not_home" }, { next: false });
+      expect(resting.next).toBeNull();
+      expect((await p.phonebanks.session(session.id)).state).toBe("paused");
+      await p.phonebanks.tick();
+      expect(voice.calls).toHaveLength(3);
+      const back = await p.phonebanks.next(session.id);
+      expect(back.status).toBe("contact");
+      expect(voice.calls).toHaveLength(4);
       expect(interactions[0]).toMatchObject({
         channel: "voice",
         outcome: "contacted",
@@ -534,6 +544,60 @@ forEachDatabase("phone banks", (db) => {
       const leg = voice.calls[0]!;
       await p.phonebanks.callStatus({ providerId: leg.providerId, status: "completed", raw: {} });
       expect((await p.phonebanks.session(session.id)).state).toBe("ended");
+    });
+  });
+
+  describe("voters", () => {
+    it("a voter called from a segment becomes a person linked to their registration at their first result", async () => {
+      const clock = new TestClock(EVENING);
+      const { p, voice } = await client({ clock, voiceOptions: { outcomes: { answered: 1 } } });
+      await p.voters.upsert({
+        state: "NC",
+        stateVoterId: "PB1",
+        givenName: "Rosa",
+        familyName: "Vega",
+        precinct: "P7",
+        phone: "+19195556001",
+      });
+      await p.voters.upsert({
+        state: "NC",
+        stateVoterId: "PB2",
+        givenName: "Omar",
+        familyName: "Lee",
+        precinct: "P8",
+        phone: "+19195556002",
+      });
+      const segment = await p.segments.create({ name: "Precinct 7", filter: { precinct: ["P7"] } });
+      const volunteer = await peopleList(p, [{ givenName: "Jordan", familyName: "Caller" }]);
+      const bank = await p.phonebanks.create({
+        name: "Precinct 7 calls",
+        mode: "preview",
+        audience: { segmentId: segment.id },
+        policy: { consent: "not_opted_out" },
+        callerId: CALLER_ID,
+        script: "Hi {{givenName|there}}, I'm calling about precinct {{precinct|your precinct}}.",
+      });
+      expect(await p.phonebanks.launch(bank.campaign.id)).toMatchObject({ audience: 1, queued: 1 });
+      const session = await p.phonebanks.join(bank.campaign.id, volunteer.ids[0]!, {
+        via: "phone",
+        phone: "+19195553000",
+      });
+      await connectVolunteer(p, session.id);
+      const next = await p.phonebanks.next(session.id);
+      if (next.status !== "contact") throw new Error("expected a contact");
+      expect(next.next.contact).toMatchObject({ phone: "+19195556001", personId: null, givenName: "Rosa" });
+      expect(next.next.script).toBe("Hi Rosa, I'm calling about precinct P7.");
+      await p.phonebanks.dial(session.id);
+      await playCall(p, voice, voice.calls.at(-1)!.providerId);
+      const recorded = await p.phonebanks.record(session.id, { resultCode: "do_not_call" });
+      const [contact] = await p.phonebanks.contacts(bank.campaign.id);
+      expect(contact?.personId).toBeTruthy();
+      const voter = await p.voters.findByStateId("NC", "PB1");
+      expect(voter?.personId).toBe(contact?.personId);
+      const interactions = await p.interactions.list({ where: { personId: contact!.personId! } });
+      expect(interactions.map((i) => i.id)).toEqual([recorded.interactionId]);
+      const [optOut] = await p.consent.history("voice", "+19195556001");
+      expect(optOut).toMatchObject({ kind: "opt_out", personId: contact?.personId });
     });
   });
 

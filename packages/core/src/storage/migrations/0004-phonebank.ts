@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { DialectName } from "../schema.js";
 import { columnTypes, type Migration } from "./types.js";
 
@@ -40,6 +40,9 @@ export const phonebank: Migration = {
       .addColumn("phone", "text", (c) => c.notNull())
       .addColumn("given_name", "text")
       .addColumn("family_name", "text")
+      .addColumn("county", "text")
+      .addColumn("precinct", "text")
+      .addColumn("zip", "text")
       .addColumn("region", "text")
       .addColumn("time_zone", "text")
       .addColumn("state", "text", (c) => c.notNull())
@@ -66,11 +69,13 @@ export const phonebank: Migration = {
       .columns(["campaign_id", "state", "next_attempt_at", "id"])
       .execute();
 
-    // Recovery: claims and dials whose lease ran out (a crashed process, a lost webhook).
+    // Recovery: claims and dials whose lease ran out (a crashed process, a lost webhook). Partial: only
+    // contacts held by someone carry a lease, and the index stays out of the way of every other write.
     await db.schema
       .createIndex("phonebank_contact_lease_idx")
       .on("phonebank_contact")
       .columns(["organization_id", "state", "lease_until"])
+      .where(sql.ref("state"), "in", [sql.lit("claimed"), sql.lit("dialing")])
       .execute();
 
     // A volunteer's call session: how they joined (browser or phone), the conference room contacts are
