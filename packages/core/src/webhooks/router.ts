@@ -164,7 +164,7 @@ export class WebhookRouter {
         return text(400, "Expected the form field List-Unsubscribe=One-Click.");
       }
       await events.unsubscribe(claim);
-      return page(200, "You are unsubscribed", `${escape(claim.email)} will get no more email from us.`);
+      return page(200, "You are unsubscribed", `${escapeHtml(claim.email)} will get no more email from us.`);
     });
     this.#add("GET", "/email/unsubscribe", description, async (webhook) => {
       const claim = claimOf(webhook);
@@ -173,7 +173,7 @@ export class WebhookRouter {
       return page(
         200,
         "Unsubscribe",
-        `Stop all email to ${escape(claim.email)}?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form><p>`,
+        `Stop all email to ${escapeHtml(claim.email)}?</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form><p>`,
       );
     });
   }
@@ -228,12 +228,12 @@ async function parse<T>(run: () => T | Promise<T>): Promise<T | Response> {
 
 function page(status: number, title: string, body: string): Response {
   return new Response(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${body}</p></body></html>`,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1><p>${body}</p></body></html>`,
     { status, headers: { "content-type": "text/html; charset=utf-8" } },
   );
 }
 
-function escape(value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
