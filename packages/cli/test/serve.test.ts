@@ -38,7 +38,8 @@ describe("precinct serve (no database, no credentials)", () => {
     expect(plain.stdout).toContain("TWILIO_AUTH_TOKEN");
     const full = await cli(["serve", "--help", "--public-url", `${PUBLIC_URL}/`]);
     expect(full.code).toBe(0);
-    for (const hook of SERVE_WEBHOOKS) expect(full.stdout).toContain(`POST ${PUBLIC_URL}${hook.path}`);
+    for (const hook of SERVE_WEBHOOKS)
+      expect(full.stdout).toContain(`${hook.method} ${PUBLIC_URL}${hook.path}`);
     expect(full.stdout).toContain("A message comes in");
     expect((await cli(["--help"])).stdout).toContain("POST /webhooks/sms/inbound");
   });
@@ -89,8 +90,11 @@ forEachDatabase("precinct serve", (db) => {
     );
     try {
       const local = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(io.out())?.[1]);
-      // Every webhook --help lists is one the router serves, at the public URL.
-      for (const hook of SERVE_WEBHOOKS) expect(io.out()).toContain(`POST ${PUBLIC_URL}${hook.path}`);
+      // Every texting webhook --help lists is one the router serves, at the public URL; no email ones.
+      for (const hook of SERVE_WEBHOOKS.filter((h) => h.channel === "sms")) {
+        expect(io.out()).toContain(`POST ${PUBLIC_URL}${hook.path}`);
+      }
+      expect(io.out()).not.toContain("/webhooks/email/");
       expect(io.out()).toContain(`delivery reports to ${PUBLIC_URL}/webhooks/sms/status`);
 
       // The background dispatcher sends the queued text through "Twilio", naming the public status URL.

@@ -1,43 +1,89 @@
 /**
- * `precinct serve`: the webhook server (replies, opt-outs, delivery reports) and a background dispatcher.
+ * `precinct serve`: the webhook server (replies, opt-outs, delivery reports, email events, one-click
+ * unsubscribes) and a background dispatcher.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { type Dispatcher, type EventBus, type RunningServer, serveWebhooks } from "@precinct/core";
-import { openClient } from "../database.js";
+import {
+  ConfigError,
+  type Dispatcher,
+  type EmailSettings,
+  type EventBus,
+  type PrecinctPlugins,
+  type RunningServer,
+  serveWebhooks,
+} from "@precinct/core";
 import { count, maskPhone, words } from "../format.js";
 import type { CliIo } from "../io.js";
 import { UsageError } from "../io.js";
-import { httpUrl, positiveInteger } from "../options.js";
-import { createTransport, TWILIO_VARIABLES } from "../transport.js";
+import { httpUrl, positiveInteger, publicUrlOf } from "../options.js";
+import {
+  type CliEmailTransport,
+  type CliTransport,
+  createEmailTransport,
+  createTransport,
+  EMAIL_VARIABLES,
+  emailSettings,
+  openEmailClient,
+  SENDGRID_VARIABLES,
+  TWILIO_VARIABLES,
+} from "../transport.js";
 
 /** A webhook `precinct serve` answers, and where to configure it. */
 export interface ServeWebhook {
   /** HTTP method. */
-  readonly method: "POST";
+  readonly method: "POST" | "GET";
   /** Path on the server. */
   readonly path: string;
-  /** What to configure it as, in Twilio's words. */
+  /**
+   * What it serves: `sms` routes are served when Twilio is configured, `email` routes when SendGrid is
+   * (`SENDGRID_API_KEY`).
+   */
+  readonly channel: "sms" | "email";
+  /** What to configure it as, in the provider's words. */
   readonly configure: string;
 }
 
 /**
- * The webhooks `precinct serve` answers with the Twilio transport: the routes `precinct.webhooks()` makes
- * for it (a test checks the two agree). Listed here so `--help` needs neither credentials nor a database.
+ * The webhooks `precinct serve` answers: the routes `precinct.webhooks()` makes for the Twilio and
+ * SendGrid transports and the email settings (a test checks the two agree). Listed here so `--help`
+ * needs neither credentials nor a database.
  */
 export const SERVE_WEBHOOKS: readonly ServeWebhook[] = [
   {
     method: "POST",
     path: "/webhooks/sms/inbound",
+    channel: "sms",
     configure:
       "incoming texts: set it as the number's (or Messaging Service's) \"A message comes in\" webhook",
   },
   {
     method: "POST",
     path: "/webhooks/sms/status",
+    channel: "sms",
     configure: "delivery reports: given with each text as its status callback (needs --public-url)",
+  },
+  {
+    method: "POST",
+    path: "/webhooks/email/events",
+    channel: "email",
+    configure:
+      "SendGrid events: Settings → Mail Settings → Event Webhook → HTTP POST URL, with Signed Event Webhook on",
+  },
+  {
+    method: "POST",
+    path: "/webhooks/email/unsubscribe",
+    channel: "email",
+    configure:
+      "one-click unsubscribe: mailbox providers post List-Unsubscribe=One-Click to each email's own link",
+  },
+  {
+    method: "GET",
+    path: "/webhooks/email/unsubscribe",
+    channel: "email",
+    configure: "the unsubscribe link in each email's footer: a page whose button confirms",
   },
 ];
 
@@ -47,37 +93,57 @@ const DEFAULT_HOST = "127.0.0.1";
 const REFRESH_MS = 2000;
 /** How often sends and delivery reports are summed up in the log. */
 const TALLY_MS = 10_000;
+/** The variables whose presence turns texting on (the Twilio transport then requires the rest). */
+const TWILIO_SWITCHES = [
+  "TWILIO_ACCOUNT_SID",
+  "TWILIO_AUTH_TOKEN",
+  "TWILIO_MESSAGING_SERVICE_SID",
+  "TWILIO_FROM_NUMBER",
+  "TWILIO_PHONE_NUMBER",
+];
 
 /** Help for `precinct serve`; with a public URL the webhooks are listed as full URLs. */
 export function serveHelp(publicUrl?: string): string {
   const base = publicUrl?.replace(/\/+$/, "");
-  const hooks = SERVE_WEBHOOKS.map(
-    (hook) => `  ${hook.method} ${base ?? ""}${hook.path}\n       ${hook.configure}`,
-  ).join("\n");
+  const hooks = (channel: ServeWebhook["channel"]) =>
+    SERVE_WEBHOOKS.filter((hook) => hook.channel === channel)
+      .map((hook) => `  ${hook.method} ${base ?? ""}${hook.path}\n       ${hook.configure}`)
+      .join("\n");
+  const variables = (list: readonly (readonly [string, string])[]) =>
+    list.map(([name, what]) => `  ${name.padEnd(34)}${what}`).join("\n");
   return `Usage: precinct serve [--port <n>] [--host <address>] [--public-url <url>] [options]
 
-Receives Twilio's webhooks (replies, STOP/START/HELP, delivery reports) and, unless --no-dispatch, sends
-queued campaign texts in the background, each when its recipient's sending window opens. Runs until
-Ctrl-C (SIGINT) or SIGTERM, then finishes the texts in flight and exits 0.
+Receives Twilio's webhooks (replies, STOP/START/HELP, delivery reports) when Twilio is configured, and
+SendGrid's event webhook (deliveries, bounces, spam reports, unsubscribes, opens, clicks) and one-click
+unsubscribes when SendGrid is (SENDGRID_API_KEY); unless --no-dispatch, it also sends queued campaign
+texts and emails in the background, each text when its recipient's sending window opens. Runs until
+Ctrl-C (SIGINT) or SIGTERM, then finishes the messages in flight and exits 0.
 
-Webhooks${base ? "" : " (paths on your public URL)"}:
-${hooks}
+Webhooks${base ? "" : " (paths on your public URL)"}, texts (Twilio):
+${hooks("sms")}
+Email (SendGrid):
+${hooks("email")}
 
 Twilio signs each webhook over the URL it called. Put the server behind HTTPS (a reverse proxy or a
 tunnel) and give that address as --public-url: without it the signatures are checked against the local
-URL, which is only right when Twilio calls this server directly.
+URL, which is only right when Twilio calls this server directly. Email needs the public URL: every
+email's unsubscribe link points there.
 
 Options:
   --port <n>            port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host <address>      interface to listen on (default ${DEFAULT_HOST})
-  --public-url <url>    the public base URL Twilio calls, e.g. https://organize.example.org
+  --public-url <url>    the public base URL providers call, e.g. https://organize.example.org
+                        (default: $PRECINCT_PUBLIC_URL)
   --no-dispatch         only receive webhooks; send nothing
   --db <path-or-url>    SQLite file or postgres:// URL (default: $PRECINCT_DATABASE_URL or ./precinct.db)
   --org <slug-or-id>    organization (default: default)
   -h, --help            show this help
 
-Environment:
-${TWILIO_VARIABLES.map(([name, what]) => `  ${name.padEnd(30)}${what}`).join("\n")}`;
+Environment, texts:
+${variables(TWILIO_VARIABLES)}
+Environment, email (SENDGRID_API_KEY turns it on; then the verification key, the public URL and the
+unsubscribe secret are required):
+${variables([...SENDGRID_VARIABLES, ...EMAIL_VARIABLES])}`;
 }
 
 /** Help for `precinct serve` (without a public URL). */
@@ -98,19 +164,51 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  const publicUrl = values["public-url"] === undefined ? undefined : httpUrl(values["public-url"]);
   if (values.help) {
-    io.stdout(`${serveHelp(publicUrl)}\n`);
+    let shown = values["public-url"] === undefined ? undefined : httpUrl(values["public-url"]);
+    try {
+      shown ??= publicUrlOf(undefined, io.env);
+    } catch {
+      // A malformed PRECINCT_PUBLIC_URL: help is still help (running reports it).
+    }
+    io.stdout(`${serveHelp(shown)}\n`);
     return 0;
   }
+  const publicUrl = publicUrlOf(values["public-url"], io.env);
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const port = positiveInteger("port", values.port, 0) ?? DEFAULT_PORT;
   if (port > 65_535) throw new UsageError(`--port must be at most 65535, not ${port}`);
   const host = values.host ?? DEFAULT_HOST;
 
-  const transport = await createTransport("twilio", io.env);
-  const precinct = await openClient(values.db, values.org, io.env, {
-    plugins: { sms: transport.sms },
+  // Texting when any Twilio variable is set (then the rest are required), email when SendGrid's key is.
+  const wantsEmail = Boolean(io.env.SENDGRID_API_KEY?.trim());
+  const wantsSms = TWILIO_SWITCHES.some((name) => Boolean(io.env[name]?.trim()));
+  if (!wantsSms && !wantsEmail) {
+    throw new ConfigError(
+      "TWILIO_ACCOUNT_SID is not set, nor SENDGRID_API_KEY: set the Twilio variables to receive and send texts, SENDGRID_API_KEY (and the email variables) for email, or both. See precinct serve --help.",
+      { details: { variables: ["TWILIO_ACCOUNT_SID", "SENDGRID_API_KEY"] } },
+    );
+  }
+  const transport: CliTransport | null = wantsSms ? await createTransport("twilio", io.env) : null;
+  let email: CliEmailTransport | null = null;
+  let settings: EmailSettings | undefined;
+  if (wantsEmail) {
+    email = await createEmailTransport("sendgrid", io.env, { receivesEvents: true });
+    if (publicUrl === undefined) {
+      throw new ConfigError(
+        "PRECINCT_PUBLIC_URL is not set (or give --public-url): with SendGrid configured, every email links to <public URL>/webhooks/email/unsubscribe, so this server must know the https address providers reach it at.",
+        { details: { variable: "PRECINCT_PUBLIC_URL" } },
+      );
+    }
+    settings = emailSettings(io.env, { publicUrl });
+  }
+  const plugins: PrecinctPlugins = {
+    ...(transport ? { sms: transport.sms } : {}),
+    ...(email ? { email: email.email } : {}),
+  };
+  const precinct = await openEmailClient(values.db, values.org, io.env, {
+    plugins,
+    email: settings,
     ...(io.clock ? { clock: io.clock } : {}),
   });
   let server: RunningServer | undefined;
@@ -122,7 +220,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     server = await serveWebhooks(router, { port, host });
     const local = server.url;
     io.stdout(
-      `precinct serve: listening on ${local} for the organization "${precinct.organization.slug}" (${transport.description})\n`,
+      `precinct serve: listening on ${local} for the organization "${precinct.organization.slug}" (${[transport?.description, email ? `email: ${email.description}` : undefined].filter(Boolean).join("; ")})\n`,
     );
     io.stdout(`Webhooks${publicUrl ? "" : " (local URLs: give --public-url for the ones to configure)"}:\n`);
     const urls = router.routes.map((route) => route.url ?? `${local}${route.path}`);
@@ -130,7 +228,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     router.routes.forEach((route, index) => {
       io.stdout(`  ${route.method} ${urls[index]!.padEnd(width)}  ${route.description}\n`);
     });
-    if (!publicUrl) {
+    if (!publicUrl && transport) {
       io.stderr(
         "precinct serve: no --public-url: signatures are checked against the local URLs above, and texts are sent without a status callback\n",
       );
@@ -143,8 +241,9 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       running.start();
       // Pauses and cancels made by "precinct campaign pause" in another process reach this dispatcher's cache.
       refresh = setInterval(() => running.refresh(), REFRESH_MS);
+      const what = [transport ? "texts" : null, email ? "emails" : null].filter(Boolean).join(" and ");
       io.stdout(
-        `Dispatcher: sending queued texts${statusCallbackUrl ? `, delivery reports to ${statusCallbackUrl}` : ""}\n`,
+        `Dispatcher: sending queued ${what}${statusCallbackUrl ? `, delivery reports to ${statusCallbackUrl}` : ""}\n`,
       );
     } else {
       io.stdout("Dispatcher: off (--no-dispatch)\n");
@@ -164,8 +263,9 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 /**
- * Logs what the server does: each reply (numbers masked) and each campaign pause at once, and the number
- * of texts sent and delivery reports every few seconds (one line per text would drown a big blast).
+ * Logs what the server does: each reply and email opt-out (contacts masked), each campaign warning and
+ * pause at once, and the number of messages sent and delivery reports every few seconds (one line per
+ * message would drown a big blast).
  */
 function logEvents(bus: EventBus, io: CliIo): { stop(): void } {
   const stamp = () => new Date().toISOString().slice(11, 19);
@@ -185,7 +285,17 @@ function logEvents(bus: EventBus, io: CliIo): { stop(): void } {
       io.stdout(`${stamp()} received ${words(intent)} from ${maskPhone(from)}\n`);
     }),
     bus.on("message.failed", ({ to, reason }) => {
-      io.stdout(`${stamp()} failed to ${maskPhone(to)}: ${words(reason)}\n`);
+      io.stdout(`${stamp()} failed to ${maskContact(to)}: ${words(reason)}\n`);
+    }),
+    bus.on("campaign.warning", ({ campaignId, reason, detail }) => {
+      io.stdout(`${stamp()} campaign ${campaignId} warning: ${words(reason)} (${detail})\n`);
+    }),
+    bus.on("consent.revoked", ({ event }) => {
+      // Texts log their opt-outs as replies; email opt-outs arrive as events and one-click posts.
+      if (event.channel !== "email") return;
+      io.stdout(
+        `${stamp()} email opt-out of ${maskContact(event.contactPoint)}: ${event.rawText ?? words(event.source)}\n`,
+      );
     }),
     bus.on("campaign.paused", ({ campaignId, reason, detail }) => {
       io.stdout(
@@ -208,6 +318,12 @@ function logEvents(bus: EventBus, io: CliIo): { stop(): void } {
       for (const off of listeners) off();
     },
   };
+}
+
+/** Masks a phone number or an email address for logs: `+1919•••0123`, `a•••@example.org`. */
+function maskContact(contact: string): string {
+  const at = contact.indexOf("@");
+  return at > 0 ? `${contact[0]}•••${contact.slice(at)}` : maskPhone(contact);
 }
 
 /** Resolves when `signal` aborts, or, without one, at the process's first SIGINT or SIGTERM. */

@@ -348,7 +348,6 @@ export class CampaignService {
     const seen = new Set<string>();
     const at = ctx.clock().toISOString();
 
-    const [target, options] = this.#audience(campaign);
     let batch: SegmentMember[] = [];
     const flush = async () => {
       const members = batch;
@@ -447,24 +446,48 @@ export class CampaignService {
       }
       await insertOutbox(ctx.db, ctx.organizationId, rows, at);
     };
-    for await (const member of ctx.segments.members(target, {
+    result.audience = await this.#stream(campaign, "phone", (members) => {
+      batch = members;
+      return flush();
+    });
+    await this.#markRunning(campaign.id, at);
+    return result;
+  }
+
+  /** Streams the audience with the contact point `field` to `flush` in chunks; returns how many. */
+  async #stream(
+    campaign: Campaign,
+    field: "phone" | "email",
+    flush: (members: SegmentMember[]) => Promise<void>,
+  ): Promise<number> {
+    const [target, options] = this.#audience(campaign);
+    let count = 0;
+    let chunk: SegmentMember[] = [];
+    for await (const member of this.#ctx.segments.members(target, {
       ...options,
-      fields: ["givenName", "familyName", "county", "precinct", "zip", "region", "phone"],
+      fields: ["givenName", "familyName", "county", "precinct", "zip", "region", field],
       batchSize: 1000,
     })) {
-      result.audience += 1;
-      batch.push(member as SegmentMember);
-      if (batch.length >= 1000) await flush();
+      count += 1;
+      chunk.push(member as SegmentMember);
+      if (chunk.length >= 1000) {
+        await flush(chunk);
+        chunk = [];
+      }
     }
-    if (batch.length > 0) await flush();
-    await ctx.db
+    if (chunk.length > 0) await flush(chunk);
+    return count;
+  }
+
+  /** Marks a launched campaign running, here and in this client's dispatchers. */
+  async #markRunning(id: string, at: string): Promise<void> {
+    await this.#ctx.db
       .updateTable("campaign")
       .set({ status: "running", launchedAt: at, updatedAt: at })
-      .where("id", "=", campaign.id)
-      .where("organizationId", "=", ctx.organizationId)
+      .where("id", "=", id)
+      .where("organizationId", "=", this.#ctx.organizationId)
       .execute();
-    for (const dispatcher of this.#dispatchers()) dispatcher.noteCampaignStatus(campaign.id, "running");
-    return result;
+    for (const dispatcher of this.#dispatchers()) dispatcher.noteCampaignStatus(id, "running");
   }
 
   /** The email footer: the organization's name and postal address. */
@@ -556,24 +579,11 @@ export class CampaignService {
       }
       await insertOutbox(ctx.db, ctx.organizationId, rows, at);
     };
-    const [target, options] = this.#audience(campaign);
-    for await (const member of ctx.segments.members(target, {
-      ...options,
-      fields: ["givenName", "familyName", "county", "precinct", "zip", "region", "email"],
-      batchSize: 1000,
-    })) {
-      result.audience += 1;
-      batch.push(member as SegmentMember);
-      if (batch.length >= 1000) await flush();
-    }
-    if (batch.length > 0) await flush();
-    await ctx.db
-      .updateTable("campaign")
-      .set({ status: "running", launchedAt: at, updatedAt: at })
-      .where("id", "=", campaign.id)
-      .where("organizationId", "=", ctx.organizationId)
-      .execute();
-    for (const dispatcher of this.#dispatchers()) dispatcher.noteCampaignStatus(campaign.id, "running");
+    result.audience = await this.#stream(campaign, "email", (members) => {
+      batch = members;
+      return flush();
+    });
+    await this.#markRunning(campaign.id, at);
     return result;
   }
 

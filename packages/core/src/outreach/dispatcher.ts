@@ -1132,6 +1132,7 @@ export class Dispatcher {
     const transport = ctx.plugins.sms;
     const at = now.toISOString();
     for (const entry of rows.map(toEntry)) {
+      if (entry.channel === "sms" && !transport) continue; // Left for a dispatcher that can ask the SMS provider.
       if (entry.channel === "email" || !transport) {
         // Email providers take no idempotency key and cannot be asked what went out: never resend blind.
         await this.#setOrphan(entry, { state: "uncertain", reason: "crash_during_send", updatedAt: at });

@@ -9,6 +9,7 @@ import { isMessageStatus, isStatusAdvance, type MessageStatus } from "../spec/co
 import type { InboundSms, StatusUpdate } from "../spec/contracts/sms-transport.js";
 import { fromJson, newId } from "../storage/codec.js";
 import type { OutreachContext } from "./context.js";
+import { firstDeliveries } from "./deliveries.js";
 import { insertOutbox } from "./outbox.js";
 import { classifyReply, type ReplyClassification } from "./replies/index.js";
 
@@ -384,24 +385,7 @@ export class InboundHandler {
     const keys = updates.map((update) => `status:${update.providerId}:${update.status}`);
     const emits: (() => void)[] = [];
     const results = await ctx.db.transaction().execute(async (trx) => {
-      const fresh = new Set<string>();
-      const unique = [...new Set(keys)];
-      for (let start = 0; start < unique.length; start += 200) {
-        const rows = await trx
-          .insertInto("webhookEvent")
-          .values(
-            unique.slice(start, start + 200).map((eventKey) => ({
-              organizationId: ctx.organizationId,
-              provider,
-              eventKey,
-              receivedAt: at,
-            })),
-          )
-          .onConflict((oc) => oc.columns(["organizationId", "provider", "eventKey"]).doNothing())
-          .returning("eventKey")
-          .execute();
-        for (const row of rows) fresh.add(row.eventKey);
-      }
+      const fresh = await firstDeliveries(trx, ctx.organizationId, provider, keys, at);
       const wanted = [...new Set(updates.filter((_, i) => fresh.has(keys[i]!)).map((u) => u.providerId))];
       const messages = new Map<
         string,

@@ -10,6 +10,7 @@ import { isMessageStatus, isStatusAdvance, type MessageStatus } from "../../spec
 import type { EmailEvent } from "../../spec/contracts/email-transport.js";
 import { newId } from "../../storage/codec.js";
 import type { OutreachContext } from "../context.js";
+import { firstDeliveries } from "../deliveries.js";
 import type { UnsubscribeClaim } from "./unsubscribe.js";
 
 /** Complaint rate above which a campaign warns (Gmail's bulk-sender guidance: stay under 0.1%). */
@@ -63,24 +64,13 @@ export class EmailEvents {
     let applied = 0;
     let duplicates = 0;
     await ctx.db.transaction().execute(async (trx) => {
-      const fresh = new Set<string>();
-      const keys = [...new Set(events.map((event) => `email:${event.eventId}`))];
-      for (let start = 0; start < keys.length; start += 200) {
-        const rows = await trx
-          .insertInto("webhookEvent")
-          .values(
-            keys.slice(start, start + 200).map((eventKey) => ({
-              organizationId: ctx.organizationId,
-              provider,
-              eventKey,
-              receivedAt: at,
-            })),
-          )
-          .onConflict((oc) => oc.columns(["organizationId", "provider", "eventKey"]).doNothing())
-          .returning("eventKey")
-          .execute();
-        for (const row of rows) fresh.add(row.eventKey);
-      }
+      const fresh = await firstDeliveries(
+        trx,
+        ctx.organizationId,
+        provider,
+        events.map((event) => `email:${event.eventId}`),
+        at,
+      );
       // Our outbox id rides along as a custom arg on every event of a message.
       const outboxIds = [
         ...new Set(
