@@ -103,7 +103,7 @@ export function requirePostalAddress(footer: EmailFooter): string {
   const address = footer.postalAddress?.trim();
   if (!address) {
     throw new ConfigError(
-      `Bulk email must carry ${footer.organization}'s postal address in its footer: set it with precinct.updateOrganization({ postalAddress: "…" }) (or organization.postalAddress in createPrecinct(), or `precinct campaign create --postal-address`).`,
+      `Bulk email must carry ${footer.organization}'s postal address in its footer: set it with precinct.updateOrganization({ postalAddress: "…" }) (or organization.postalAddress in createPrecinct(), or "precinct campaign create --postal-address").`,
     );
   }
   return address;
