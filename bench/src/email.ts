@@ -14,10 +14,11 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPrecinct, InvalidInputError, nameMatchKey, type Precinct } from "@precinct/core";
+import { createPrecinct, InvalidInputError, type Precinct } from "@precinct/core";
 import { createSendGrid } from "@precinct/sendgrid";
 import { createSendGridImitation, startSendGridImitationServer } from "@precinct/testing/http";
 import { MailService } from "@sendgrid/mail";
+import { seedAudience } from "./seed.js";
 import { count, population, type Result, report, seconds } from "./util.js";
 
 const API_KEY = "SG.bench-key";
@@ -30,7 +31,6 @@ const HTML =
   '<p>Hi {{givenName|neighbor}},</p><p>Early voting starts Thursday. Find your polling place at <a href="https://vote.example.org">vote.example.org</a>.</p>';
 const TEXT =
   "Hi {{givenName|neighbor}},\nEarly voting starts Thursday. Find your polling place at vote.example.org.";
-const SETUP_CHUNK = 1000;
 
 interface Recipient {
   readonly givenName: string;
@@ -101,99 +101,6 @@ async function bareLoop(
   return performance.now() - started;
 }
 
-/** People with a primary email and an email opt-in, on one list; copies of one API-made person. */
-async function seed(precinct: Precinct, people: readonly Recipient[]): Promise<string> {
-  const db = precinct.storage.db;
-  const list = await precinct.lists.create({ name: "Early vote email bench" });
-  const [first, ...rest] = people;
-  if (!first) throw new InvalidInputError({ field: "--messages", value: 0, reason: "must be at least 1" });
-  const { person } = await precinct.people.upsert({
-    givenName: first.givenName,
-    familyName: first.familyName,
-    emailAddresses: [{ address: first.email, primary: true, status: "active" }],
-  } as never);
-  await precinct.lists.addMembers(list.id, [person.id]);
-  await precinct.consent.record({
-    channel: "email",
-    contactPoint: first.email,
-    personId: person.id,
-    kind: "opt_in",
-    source: "form",
-  });
-  const personRow = await db
-    .selectFrom("person")
-    .selectAll()
-    .where("id", "=", person.id)
-    .executeTakeFirstOrThrow();
-  const emailRow = await db
-    .selectFrom("personEmail")
-    .selectAll()
-    .where("personId", "=", person.id)
-    .executeTakeFirstOrThrow();
-  const memberRow = await db
-    .selectFrom("listMember")
-    .selectAll()
-    .where("personId", "=", person.id)
-    .executeTakeFirstOrThrow();
-  const { sequence: _sequence, ...consentRow } = await db
-    .selectFrom("consentEvent")
-    .selectAll()
-    .where("personId", "=", person.id)
-    .executeTakeFirstOrThrow();
-  const customFields =
-    typeof personRow.customFields === "string"
-      ? personRow.customFields
-      : JSON.stringify(personRow.customFields);
-  for (let start = 0; start < rest.length; start += SETUP_CHUNK) {
-    const chunk = rest
-      .slice(start, start + SETUP_CHUNK)
-      .map((recipient) => ({ recipient, id: randomUUID() }));
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto("person")
-        .values(
-          chunk.map(({ recipient, id }) => ({
-            ...personRow,
-            customFields,
-            id,
-            givenName: recipient.givenName,
-            familyName: recipient.familyName,
-            givenKey: nameMatchKey(recipient.givenName) || null,
-            familyKey: nameMatchKey(recipient.familyName) || null,
-          })),
-        )
-        .execute();
-      await trx
-        .insertInto("personEmail")
-        .values(
-          chunk.map(({ recipient, id }) => ({
-            ...emailRow,
-            id: randomUUID(),
-            personId: id,
-            address: recipient.email,
-          })),
-        )
-        .execute();
-      await trx
-        .insertInto("listMember")
-        .values(chunk.map(({ id }) => ({ ...memberRow, personId: id })))
-        .execute();
-      await trx
-        .insertInto("consentEvent")
-        .values(
-          chunk.map(({ recipient, id }) => ({
-            ...consentRow,
-            id: randomUUID(),
-            personId: id,
-            contactPoint: recipient.email,
-          })),
-        )
-        .execute();
-    });
-  }
-  return list.id;
-}
-
 /** Runs the email throughput comparison. */
 export async function benchEmail(messages: number, concurrency: number): Promise<Result> {
   for (const [field, value] of [
@@ -242,7 +149,16 @@ export async function benchEmail(messages: number, concurrency: number): Promise
       dispatcher: { rateLimits: false, concurrency },
     });
     const setupStarted = performance.now();
-    const listId = await seed(precinct, people);
+    const listId = await seedAudience(
+      precinct,
+      "email",
+      "Early vote email bench",
+      people.map((person) => ({
+        givenName: person.givenName,
+        familyName: person.familyName,
+        contact: person.email,
+      })),
+    );
     console.log(
       `  setup: ${count(messages)} people with an email opt-in on one list in ${seconds(performance.now() - setupStarted)}`,
     );

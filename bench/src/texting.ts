@@ -1,31 +1,14 @@
-/**
- * Target: 50,000 messages through the whole engine (render, gate, outbox, dispatch, status updates) to a
- * local HTTP server that imitates Twilio's Messages API, rate limits off, reach ≥ 0.8× the throughput of a
- * bare loop calling the twilio SDK's `messages.create` at the same concurrency against the same server.
- *
- * Both sides send through the same SDK client setup (`createTwilio({ baseUrl })`: the SDK's axios
- * `RequestClient` with the origin rewrite) to the same in-process imitation server, so both pay the same
- * HTTP path. The engine's side is timed from `campaigns.launch()` (render, gate, outbox) through
- * `dispatcher.drain()` (final gate, provider call, message rows) and one signed `delivered` status callback
- * per sent message through the webhook router (signature check, parse, status update), handled by as many
- * concurrent callers as the send concurrency. Building and signing the callbacks is Twilio's work, so it is
- * not timed. The target is judged on that whole span; launch + dispatch alone is printed beside it.
- *
- * The bare loop runs before and after the engine and the faster run is the baseline. Setup (people, list,
- * opt-ins in a temporary SQLite file) is not timed. The engine's clock is set to a weekday noon in North
- * Carolina so quiet hours never hold messages back, whatever time the benchmark runs.
- */
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPrecinct, InvalidInputError, nameMatchKey, type Precinct } from "@precinct/core";
+import { createPrecinct, InvalidInputError, type Precinct } from "@precinct/core";
 import {
   createTwilioImitation,
   startTwilioImitationServer,
   type TwilioImitation,
 } from "@precinct/testing/http";
 import { createTwilio } from "@precinct/twilio";
+import { seedAudience } from "./seed.js";
 import { count, population, type Result, report, seconds } from "./util.js";
 
 /** A synthetic account: `AC` + 32 hex digits, as the imitation and the SDK require. */
@@ -47,8 +30,6 @@ const render = (givenName: string): string =>
 const MIDDAY = Date.parse("2026-11-18T17:00:00.000Z");
 /** NC area codes: 10,000 fictitious `555` lines each. */
 const AREA_CODES = ["919", "984", "704", "980", "336", "743", "252", "910", "828"];
-/** Rows per insert statement during setup (SQLite allows 32,766 bound values per statement). */
-const SETUP_CHUNK = 1000;
 /** Status callbacks signed ahead of each timed slice (bounds the memory the signed requests take). */
 const STATUS_SLICE = 5000;
 
@@ -126,106 +107,6 @@ async function bareLoop(
   return performance.now() - started;
 }
 
-/**
- * The audience: people with a primary mobile phone, on one list, each with an SMS opt-in. The first person
- * goes through `people.upsert`, `lists.addMembers` and `consent.record`; the rest are copies of the rows
- * those wrote (new ids, names, numbers), inserted in large transactions — setup is not what is measured.
- */
-async function seed(precinct: Precinct, people: readonly Recipient[]): Promise<string> {
-  const db = precinct.storage.db;
-  const list = await precinct.lists.create({ name: "Early vote texting bench" });
-  const [first, ...rest] = people;
-  if (!first) throw new InvalidInputError({ field: "--messages", value: 0, reason: "must be at least 1" });
-  const { person } = await precinct.people.upsert({
-    givenName: first.givenName,
-    familyName: first.familyName,
-    phoneNumbers: [{ number: first.phone, primary: true, lineType: "mobile" }],
-  });
-  await precinct.lists.addMembers(list.id, [person.id]);
-  await precinct.consent.record({
-    channel: "sms",
-    contactPoint: first.phone,
-    personId: person.id,
-    kind: "opt_in",
-    source: "form",
-    rawText: "Yes, text me about voting",
-  });
-  const personRow = await db
-    .selectFrom("person")
-    .selectAll()
-    .where("id", "=", person.id)
-    .executeTakeFirstOrThrow();
-  const phoneRow = await db
-    .selectFrom("personPhone")
-    .selectAll()
-    .where("personId", "=", person.id)
-    .executeTakeFirstOrThrow();
-  const memberRow = await db
-    .selectFrom("listMember")
-    .selectAll()
-    .where("personId", "=", person.id)
-    .executeTakeFirstOrThrow();
-  const { sequence: _sequence, ...consentRow } = await db
-    .selectFrom("consentEvent")
-    .selectAll()
-    .where("personId", "=", person.id)
-    .executeTakeFirstOrThrow();
-
-  // A JSON column reads back as a string on SQLite but is written as one everywhere.
-  const customFields =
-    typeof personRow.customFields === "string"
-      ? personRow.customFields
-      : JSON.stringify(personRow.customFields);
-  for (let start = 0; start < rest.length; start += SETUP_CHUNK) {
-    const chunk = rest
-      .slice(start, start + SETUP_CHUNK)
-      .map((recipient) => ({ recipient, id: randomUUID() }));
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto("person")
-        .values(
-          chunk.map(({ recipient, id }) => ({
-            ...personRow,
-            customFields,
-            id,
-            givenName: recipient.givenName,
-            familyName: recipient.familyName,
-            givenKey: nameMatchKey(recipient.givenName) || null,
-            familyKey: nameMatchKey(recipient.familyName) || null,
-          })),
-        )
-        .execute();
-      await trx
-        .insertInto("personPhone")
-        .values(
-          chunk.map(({ recipient, id }) => ({
-            ...phoneRow,
-            id: randomUUID(),
-            personId: id,
-            number: recipient.phone,
-          })),
-        )
-        .execute();
-      await trx
-        .insertInto("listMember")
-        .values(chunk.map(({ id }) => ({ ...memberRow, personId: id })))
-        .execute();
-      await trx
-        .insertInto("consentEvent")
-        .values(
-          chunk.map(({ recipient, id }) => ({
-            ...consentRow,
-            id: randomUUID(),
-            personId: id,
-            contactPoint: recipient.phone,
-          })),
-        )
-        .execute();
-    });
-  }
-  return list.id;
-}
-
 /** Runs the texting throughput comparison. */
 export async function benchTexting(messages: number, concurrency: number): Promise<Result> {
   for (const [field, value] of [
@@ -273,7 +154,16 @@ export async function benchTexting(messages: number, concurrency: number): Promi
       dispatcher: { rateLimits: false, concurrency },
     });
     const setupStarted = performance.now();
-    const listId = await seed(precinct, people);
+    const listId = await seedAudience(
+      precinct,
+      "sms",
+      "Early vote texting bench",
+      people.map((person) => ({
+        givenName: person.givenName,
+        familyName: person.familyName,
+        contact: person.phone,
+      })),
+    );
     console.log(
       `  setup: ${count(messages)} people with a mobile phone and an opt-in on one list in ${seconds(performance.now() - setupStarted)}`,
     );

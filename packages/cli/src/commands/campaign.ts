@@ -22,7 +22,6 @@ import {
   type SegmentFilter,
   type SegmentTarget,
   taggedEmail,
-  UNSUBSCRIBE_TAG,
 } from "@precinct/core";
 import { openClient } from "../database.js";
 import { count, localTime, plural, table, total, words } from "../format.js";
@@ -471,47 +470,17 @@ async function previewEmail(
   const unsubscribeLink = `${base}/webhooks/email/unsubscribe?t=(signed for each recipient)`;
   const [target, universe] = audienceOf(campaign);
   const audience = await precinct.segments.count(target, { universe });
-  const messages: EmailPreview[] = [];
-  for await (const member of precinct.segments.members(target, {
-    universe,
-    fields: ["givenName", "familyName", "county", "precinct", "zip", "email"],
-    batchSize: Math.max(1, Math.min(limit, 1000)),
-  })) {
-    const given = clean(member.givenName);
-    const family = clean(member.familyName);
-    const fields: Record<string, string | null> = {
-      givenName: given,
-      familyName: family,
-      fullName: [given, family].filter(Boolean).join(" ") || null,
-      county: clean(member.county),
-      precinct: clean(member.precinct),
-      zip: clean(member.zip),
-      organization: organization.name,
-      texterName: null,
-    };
-    const substitutions: Record<string, string> = { [UNSUBSCRIBE_TAG]: unsubscribeLink };
-    const missing: string[] = [];
-    for (const tag of tagged.tags) {
-      const value = fields[tag.field] ?? null;
-      if (value === null && tag.fallback === null && !missing.includes(tag.field)) missing.push(tag.field);
-      // As the engine does: the fallback is the author's own text; a recipient's value is escaped in HTML.
-      substitutions[tag.tag] = value === null ? (tag.fallback ?? "") : tag.html ? escapeHtml(value) : value;
-    }
-    const fill = (text: string) => {
-      let out = text;
-      for (const [tag, value] of Object.entries(substitutions)) out = out.replaceAll(tag, value);
-      return out;
-    };
-    messages.push({
-      to: member.email,
-      name: [given, family].filter(Boolean).join(" ") || null,
-      subject: fill(tagged.subject),
-      text: tagged.text === null ? null : fill(tagged.text),
-      html: tagged.html === null ? null : fill(tagged.html),
-      missing,
-    });
-    if (messages.length >= limit) break;
-  }
+  // Rendered by the engine exactly as the dispatcher renders them; each signed link is made at launch.
+  const messages: EmailPreview[] = (
+    await precinct.campaigns.preview(campaign.id, { limit, unsubscribeUrl: unsubscribeLink })
+  ).map((message) => ({
+    to: message.to,
+    name: message.name,
+    subject: message.subject ?? "",
+    text: message.text ?? null,
+    html: message.html ?? null,
+    missing: message.missing,
+  }));
   const from = campaign.sender ?? io.env.PRECINCT_EMAIL_FROM?.trim() ?? null;
   if (values.json) {
     io.stdout(
@@ -558,18 +527,6 @@ async function previewEmail(
     );
   }
   return 0;
-}
-
-function clean(value: string | null | undefined): string | null {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : null;
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char] ?? char,
-  );
 }
 
 /** The campaign's audience as a segment target and the universe it counts (as the engine reads it). */

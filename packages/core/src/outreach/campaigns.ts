@@ -70,14 +70,18 @@ export interface PreviewMessage {
   readonly name: string | null;
   /** The rendered text. */
   readonly body: string;
-  /** Segments of this text. */
+  /** Segments of this text (SMS; 0 for email). */
   readonly segments: number;
-  /** GSM-7 or UCS-2. */
-  readonly encoding: SmsEncoding;
+  /** GSM-7 or UCS-2 (SMS; null for email). */
+  readonly encoding: SmsEncoding | null;
   /** Merge fields without a value and without a fallback: this member would be blocked. */
   readonly missing: readonly string[];
   /** Email campaigns: the rendered subject (and `body` is the rendered text, or HTML without a text part). */
   readonly subject?: string;
+  /** Email campaigns: the rendered text part with its footer, when the campaign has one. */
+  readonly text?: string | null;
+  /** Email campaigns: the rendered HTML part with its footer, when the campaign has one. */
+  readonly html?: string | null;
 }
 
 /** What `campaigns.launch()` wrote to the outbox. */
@@ -279,8 +283,20 @@ export class CampaignService {
   }
 
   /** The first `limit` messages as the audience's first members would receive them. */
-  async preview(id: string, options: { limit?: number } = {}): Promise<PreviewMessage[]> {
+  async preview(
+    id: string,
+    options: {
+      limit?: number;
+      /**
+       * Email: shown in place of each recipient's signed unsubscribe link. Default: the real link when
+       * `email` settings are configured, else a placeholder.
+       */
+      unsubscribeUrl?: string;
+    } = {},
+  ): Promise<PreviewMessage[]> {
     const campaign = await this.require(id);
+    if (campaign.channel === "email")
+      return this.#previewEmail(campaign, options.limit ?? 5, options.unsubscribeUrl);
     const template = this.#template(campaign);
     const limit = options.limit ?? 5;
     const previews: PreviewMessage[] = [];
@@ -488,6 +504,50 @@ export class CampaignService {
       .where("organizationId", "=", this.#ctx.organizationId)
       .execute();
     for (const dispatcher of this.#dispatchers()) dispatcher.noteCampaignStatus(id, "running");
+  }
+
+  /** The first emails as their recipients would get them, rendered as the dispatcher renders them. */
+  async #previewEmail(
+    campaign: Campaign,
+    limit: number,
+    placeholder: string | undefined,
+  ): Promise<PreviewMessage[]> {
+    const ctx = this.#ctx;
+    const tagged = taggedEmail(emailTemplates(campaign.template), this.#footer());
+    const organization = ctx.organization().name;
+    const previews: PreviewMessage[] = [];
+    const [target, options] = this.#audience(campaign);
+    for await (const member of ctx.segments.members(target, {
+      ...options,
+      fields: ["givenName", "familyName", "county", "precinct", "zip", "email"],
+      batchSize: Math.max(1, Math.min(limit, 1000)),
+    })) {
+      const url =
+        placeholder ??
+        (ctx.email && member.email
+          ? unsubscribeUrl(ctx.email, {
+              organizationId: ctx.organizationId,
+              email: member.email,
+              campaignId: campaign.id,
+            })
+          : "(one-click unsubscribe link)");
+      const { substitutions, missing } = substitutionsFor(tagged, mergeValues(member, { organization }), url);
+      const text = tagged.text === null ? null : substitute(tagged.text, substitutions);
+      const html = tagged.html === null ? null : substitute(tagged.html, substitutions);
+      previews.push({
+        to: member.email,
+        name: [member.givenName, member.familyName].filter(Boolean).join(" ") || null,
+        subject: substitute(tagged.subject, substitutions),
+        body: text ?? html ?? "",
+        text,
+        html,
+        segments: 0,
+        encoding: null,
+        missing,
+      });
+      if (previews.length >= limit) break;
+    }
+    return previews;
   }
 
   /** The email footer: the organization's name and postal address. */

@@ -29,7 +29,6 @@ export type BlockReason =
   /** Another recipient of this campaign shares the phone: one message per phone per campaign. */
   | "duplicate_phone"
   | "duplicate_email"
-  | "no_email"
   /** A merge field without a value and without a fallback. */
   | "missing_merge_field"
   /** The campaign was canceled before the message was sent. */

@@ -1,4 +1,12 @@
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import {
+  CamelCasePlugin,
+  Kysely,
+  PostgresDialect,
+  type PostgresPool,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteStatement,
+} from "kysely";
 import { ConfigError, PrecinctError } from "../spec/errors.js";
 import { migrate } from "./migrator.js";
 import type { Database, DialectName } from "./schema.js";
@@ -119,8 +127,7 @@ async function connectSqlite(target: string | SqliteDatabaseLike): Promise<Stora
   database.pragma("foreign_keys = ON");
   database.pragma("busy_timeout = 10000");
   const db = new Kysely<Database>({
-    // biome-ignore lint/suspicious/noExplicitAny: Kysely types the driver's database structurally.
-    dialect: new SqliteDialect({ database: withStatementCache(database) as any }),
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
   return closable(db, { kind: "sqlite", database }, description);
@@ -131,12 +138,9 @@ async function connectSqlite(target: string | SqliteDatabaseLike): Promise<Stora
  * runs the same few statements thousands of times (claim, gate, write back), so prepared statements are
  * kept by SQL text (at most 500); one still being iterated is never handed out twice.
  */
-function withStatementCache(database: SqliteDatabaseLike): {
-  prepare(sql: string): unknown;
-  close(): unknown;
-} {
-  type Statement = { readonly busy?: boolean };
-  const prepare = (sql: string) => (database as unknown as { prepare(sql: string): Statement }).prepare(sql);
+function withStatementCache(database: SqliteDatabaseLike): SqliteDatabase {
+  type Statement = SqliteStatement & { readonly busy?: boolean };
+  const prepare = (sql: string) => database.prepare(sql) as Statement;
   const cache = new Map<string, Statement>();
   return {
     prepare(sql: string) {
@@ -154,7 +158,9 @@ function withStatementCache(database: SqliteDatabaseLike): {
       }
       return statement;
     },
-    close: () => (database as unknown as { close(): unknown }).close(),
+    close: () => {
+      database.close();
+    },
   };
 }
 
@@ -197,8 +203,8 @@ async function connectPostgres(target: string | PostgresPoolLike, maxConnections
     description = "postgres:(provided pool)";
   }
   const db = new Kysely<Database>({
-    // biome-ignore lint/suspicious/noExplicitAny: Kysely types the pool structurally.
-    dialect: new PostgresDialect({ pool: pool as any }),
+    // The pool is pg's (or the caller's); PostgresPoolLike names only the parts Precinct itself calls.
+    dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
   try {

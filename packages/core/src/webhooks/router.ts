@@ -10,6 +10,7 @@ import type { EmailEvents } from "../outreach/email/events.js";
 import type { EmailSettings } from "../outreach/email/settings.js";
 import { readUnsubscribeToken, type UnsubscribeClaim } from "../outreach/email/unsubscribe.js";
 import type { InboundHandler } from "../outreach/inbound.js";
+import { escapeHtml } from "../outreach/templates/render-template.js";
 import type { WebhookRequest } from "../spec/contracts/common.js";
 import type { EmailTransport } from "../spec/contracts/email-transport.js";
 import type { PrecinctPlugins } from "../spec/contracts/plugins.js";
@@ -231,10 +232,6 @@ function page(status: number, title: string, body: string): Response {
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1><p>${body}</p></body></html>`,
     { status, headers: { "content-type": "text/html; charset=utf-8" } },
   );
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 function forbidden(): Response {

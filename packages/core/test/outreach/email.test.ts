@@ -123,6 +123,31 @@ forEachDatabase("email campaigns", (db) => {
       ).rejects.toThrow(/givnName.*givenName/s);
     });
 
+    it("previews emails as the dispatcher renders them: subject, parts, footer and a signed link", async () => {
+      const { p } = await client();
+      const { listId } = await audience(p, [{ name: "Ana <3", email: "ana@example.org" }]);
+      const created = await campaign(p, listId);
+      const [preview] = await p.campaigns.preview(created.id);
+      expect(preview).toMatchObject({
+        to: "ana@example.org",
+        subject: "Ana <3, the canvass starts Saturday",
+        segments: 0,
+        encoding: null,
+        missing: [],
+      });
+      // A recipient's value is escaped in HTML and left as written in text.
+      expect(preview?.html).toContain("<p>Hi Ana &lt;3,</p>");
+      expect(preview?.text).toContain("Hi Ana <3,");
+      expect(preview?.body).toBe(preview?.text);
+      const link = /Unsubscribe: (\S+)/.exec(preview?.text ?? "")?.[1] ?? "";
+      expect(readUnsubscribeToken(SECRET, new URL(link).searchParams.get("t") ?? "")).toMatchObject({
+        email: "ana@example.org",
+        campaignId: created.id,
+      });
+      const [placeholder] = await p.campaigns.preview(created.id, { unsubscribeUrl: "(link)" });
+      expect(placeholder?.text).toContain("Unsubscribe: (link)");
+    });
+
     it("refuses bulk email without the organization's postal address (a configuration error)", async () => {
       const { p } = await client({ postalAddress: null });
       const { listId } = await audience(p, [{ name: "Ana", email: "ana@example.org" }]);

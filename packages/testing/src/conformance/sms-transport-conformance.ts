@@ -170,23 +170,19 @@ export function runSmsTransportConformance(options: SmsTransportConformanceOptio
       });
 
       const sentCount = cases.sentCount;
-      if (sentCount === undefined) {
-        it.skip("does not send twice for one idempotencyKey (capability absent: no cases.sentCount)", () => {});
-      } else {
-        it("does not send twice for one idempotencyKey", async () => {
-          const transport = await options.create();
-          const before = await sentCount();
-          const first = message("Only once, please.");
-          const a = await transport.send(first);
-          const second = await transport.send({ ...first }).then(
-            (result) => ({ result }),
-            (error: unknown) => ({ error }),
-          );
-          expect(await sentCount()).toBe(before + 1);
-          if ("result" in second) expect(second.result.providerId).toBe(a.providerId);
-          else expect(PrecinctError.hasCode(second.error, "conflict")).toBe(true);
-        });
-      }
+      it.skipIf(sentCount === undefined)("does not send twice for one idempotencyKey", async () => {
+        const transport = await options.create();
+        const before = await sentCount!();
+        const first = message("Only once, please.");
+        const a = await transport.send(first);
+        const second = await transport.send({ ...first }).then(
+          (result) => ({ result }),
+          (error: unknown) => ({ error }),
+        );
+        expect(await sentCount!()).toBe(before + 1);
+        if ("result" in second) expect(second.result.providerId).toBe(a.providerId);
+        else expect(PrecinctError.hasCode(second.error, "conflict")).toBe(true);
+      });
     });
 
     describe("errors", () => {
@@ -223,10 +219,9 @@ export function runSmsTransportConformance(options: SmsTransportConformanceOptio
     describe("optional capabilities", async () => {
       const probe = await options.create();
 
-      if (typeof probe.parseInbound !== "function") {
-        it.skip("parseInbound (capability absent)", () => {});
-      } else {
-        it("parseInbound returns E.164 numbers, the body and a provider id", async () => {
+      it.skipIf(typeof probe.parseInbound !== "function")(
+        "parseInbound returns E.164 numbers, the body and a provider id",
+        async () => {
           const transport = await options.create();
           const request = await required(cases.validInboundRequest, "validInboundRequest", "parseInbound")();
           const inbound = await transport.parseInbound!(request);
@@ -237,13 +232,12 @@ export function runSmsTransportConformance(options: SmsTransportConformanceOptio
           expect(inbound.receivedAt).toBeInstanceOf(Date);
           expect(Number.isNaN(inbound.receivedAt.getTime())).toBe(false);
           if (cases.expectedInbound) expect(inbound).toMatchObject(cases.expectedInbound);
-        });
-      }
+        },
+      );
 
-      if (typeof probe.parseStatus !== "function") {
-        it.skip("parseStatus (capability absent)", () => {});
-      } else {
-        it("parseStatus returns a provider id and a known status", async () => {
+      it.skipIf(typeof probe.parseStatus !== "function")(
+        "parseStatus returns a provider id and a known status",
+        async () => {
           const transport = await options.create();
           const request = await required(cases.validStatusRequest, "validStatusRequest", "parseStatus")();
           const update = await transport.parseStatus!(request);
@@ -251,13 +245,12 @@ export function runSmsTransportConformance(options: SmsTransportConformanceOptio
           expect(isMessageStatus(update.status)).toBe(true);
           if (update.occurredAt !== undefined) expect(update.occurredAt).toBeInstanceOf(Date);
           if (cases.expectedStatus) expect(update).toMatchObject(cases.expectedStatus);
-        });
-      }
+        },
+      );
 
-      if (typeof probe.verifyWebhook !== "function") {
-        it.skip("verifyWebhook (capability absent)", () => {});
-      } else {
-        it("verifyWebhook accepts a correctly signed request and rejects a forged one", async () => {
+      it.skipIf(typeof probe.verifyWebhook !== "function")(
+        "verifyWebhook accepts a correctly signed request and rejects a forged one",
+        async () => {
           const transport = await options.create();
           const valid = await required(
             cases.validInboundRequest ?? cases.validStatusRequest,
@@ -271,27 +264,19 @@ export function runSmsTransportConformance(options: SmsTransportConformanceOptio
           )();
           expect(await transport.verifyWebhook!(valid)).toBe(true);
           expect(await transport.verifyWebhook!(forged)).toBe(false);
-        });
-      }
+        },
+      );
 
-      if (typeof probe.lookup !== "function") {
-        it.skip("lookup (capability absent)", () => {});
-      } else {
-        it("lookup reports a known line type", async () => {
-          const transport = await options.create();
-          const result = await transport.lookup!(cases.lookupNumber ?? recipient);
-          expect(LINE_TYPES).toContain(result.lineType);
-          if (result.carrier !== undefined) expect(typeof result.carrier).toBe("string");
-        });
-      }
+      it.skipIf(typeof probe.lookup !== "function")("lookup reports a known line type", async () => {
+        const transport = await options.create();
+        const result = await transport.lookup!(cases.lookupNumber ?? recipient);
+        expect(LINE_TYPES).toContain(result.lineType);
+        if (result.carrier !== undefined) expect(typeof result.carrier).toBe("string");
+      });
 
-      if (probe.handlesKeywords === undefined) {
-        it.skip("handlesKeywords (capability absent)", () => {});
-      } else {
-        it("handlesKeywords is a boolean", () => {
-          expect(typeof probe.handlesKeywords).toBe("boolean");
-        });
-      }
+      it.skipIf(probe.handlesKeywords === undefined)("handlesKeywords is a boolean", () => {
+        expect(typeof probe.handlesKeywords).toBe("boolean");
+      });
     });
   });
 }

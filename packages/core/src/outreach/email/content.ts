@@ -11,6 +11,7 @@ import { ConfigError, InvalidInputError } from "../../spec/errors.js";
 import type { Campaign } from "../../spec/model/outreach.js";
 import { MERGE_FIELD_NAMES } from "../merge-fields.js";
 import { type ParsedTemplate, parseTemplate, type TemplateValues } from "../templates/index.js";
+import { escapeHtml } from "../templates/render-template.js";
 
 /** Marks the start of every substitution tag; a template may not contain it. */
 const TAG_OPEN = "[%pr:";
@@ -180,11 +181,4 @@ export function applySubstitutions(message: OutboundEmail): OutboundEmail {
     ...(message.html !== undefined ? { html: substitute(message.html, values) } : {}),
     ...(message.text !== undefined ? { text: substitute(message.text, values) } : {}),
   };
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char]!,
-  );
 }

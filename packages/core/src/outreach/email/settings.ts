@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { normalizeEmail } from "../../normalize/index.js";
 import type { NamedEmailAddress } from "../../spec/contracts/email-transport.js";
 import { ConfigError, InvalidInputError } from "../../spec/errors.js";
 import type { OutreachContext } from "../context.js";
@@ -65,23 +66,17 @@ export function unsubscribeUrl(settings: EmailSettings, claim: UnsubscribeClaim)
   return `${base}${path}/email/unsubscribe?t=${unsubscribeToken(settings.unsubscribeSecret, claim)}`;
 }
 
-const ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
-
 /**
- * Parses `"Name <address>"` or a bare address.
+ * Parses `"Name <address>"` or a bare address; the address is normalized as the ledger stores addresses.
  *
  * @throws InvalidInputError naming `field`.
  */
 export function parseEmailSender(value: string, field: string): NamedEmailAddress {
   const match = /^\s*(?:"?([^"<]*?)"?\s*<([^>]+)>|([^<>\s]+))\s*$/.exec(value);
-  const email = (match?.[2] ?? match?.[3] ?? "").trim().toLowerCase();
-  if (!match || !ADDRESS.test(email)) {
-    throw new InvalidInputError({
-      field,
-      value,
-      reason: 'must be an email address or "Name <address>"',
-    });
+  if (!match) {
+    throw new InvalidInputError({ field, value, reason: 'must be an email address or "Name <address>"' });
   }
+  const email = normalizeEmail(match[2] ?? match[3] ?? "", { field });
   const name = match[1]?.trim();
   return name ? { email, name } : { email };
 }

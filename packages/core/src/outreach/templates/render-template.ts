@@ -96,6 +96,7 @@ function fieldValue(values: TemplateValues, field: string): string | null {
   return typeof text === "string" && text.trim() !== "" ? text : null;
 }
 
-function escapeHtml(value: string): string {
+/** @internal Escapes `& < > " '` for HTML text and attribute values. */
+export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
 }
