@@ -34,7 +34,8 @@ Commands:
                                 a phone bank (preview, power or predictive) and its call list
   phonebank status <id>         contacts, results, calls, abandonment, volunteers on now
   phonebank export <id>         every call with its result and survey answers, as CSV
-  serve                         receive Twilio webhooks and send queued texts until stopped
+  serve                         receive webhooks (texts, phone banks, email) and send queued
+                                messages until stopped
 
 Webhooks served by "precinct serve":
 ${SERVE_WEBHOOKS.map((hook) => `  ${hook.method} ${hook.path}`).join("\n")}

@@ -1,8 +1,9 @@
 /**
  * The transports of the commands that send or receive messages: for texts Twilio from environment
- * variables, for email SendGrid from environment variables, or the fakes of `@precinct/testing` so people
- * can try a campaign without an account. Also the email settings (unsubscribe links, default sender) the
- * engine needs to send email, read from the environment.
+ * variables, for phone banks Twilio Voice from the same account variables, for email SendGrid from
+ * environment variables, or the fakes of `@precinct/testing` so people can try a campaign without an
+ * account. Also the email settings (unsubscribe links, default sender) the engine needs to send email,
+ * read from the environment.
  *
  * Every adapter is imported only when asked for: the vendor SDKs are large and most commands never need them.
  *
@@ -20,6 +21,7 @@ import {
   type PrecinctPlugins,
   parseEmailSender,
   type SmsTransport,
+  type VoiceTransport,
 } from "@precinct/core";
 import type { FakeEmailTransport, FakeSmsTransport } from "@precinct/testing";
 
@@ -47,6 +49,14 @@ export interface CliTransport {
   /** The fake carrier itself when `name` is `fake`, so a command can report simulated deliveries. */
   readonly fake: FakeSmsTransport | null;
   /** What sends the texts, in a few words for output (`Twilio, Messaging Service MG…`). */
+  readonly description: string;
+}
+
+/** A voice transport ready for `createPrecinct({ plugins: { voice } })` (phone banks). */
+export interface CliVoiceTransport {
+  /** The transport. */
+  readonly voice: VoiceTransport;
+  /** What places the calls, in a few words for output (`Twilio Voice`, `Twilio Voice via http://…`). */
   readonly description: string;
 }
 
@@ -80,43 +90,60 @@ export async function createTransport(
   return twilioTransport(env, options.offerFake ? " Or use --transport fake to try without sending." : "");
 }
 
-async function twilioTransport(
+/** The account variables of every Twilio transport: credentials and the optional API origin. */
+function twilioAccount(
   env: Readonly<Record<string, string | undefined>>,
   hint: string,
-): Promise<CliTransport> {
+): { readonly accountSid: string; readonly authToken: string; readonly baseUrl: string | undefined } {
   const accountSid = required(env, "TWILIO_ACCOUNT_SID", hint);
   const authToken = required(env, "TWILIO_AUTH_TOKEN", hint);
-  const messagingServiceSid = value(env, "TWILIO_MESSAGING_SERVICE_SID");
-  const fromVariable = value(env, "TWILIO_FROM_NUMBER") ? "TWILIO_FROM_NUMBER" : "TWILIO_PHONE_NUMBER";
-  const from = value(env, fromVariable);
-  if (messagingServiceSid === undefined && from === undefined) {
-    throw new ConfigError(
-      `TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER is not set: set one to the Messaging Service (MG…) or the Twilio number (E.164) to send from.${hint}`,
-      { details: { variables: ["TWILIO_MESSAGING_SERVICE_SID", "TWILIO_FROM_NUMBER"] } },
-    );
-  }
-  const baseUrl = value(env, "TWILIO_API_BASE_URL");
-  // The adapter's errors name its settings; a CLI user only knows the variables.
-  const variables: Readonly<Record<string, string>> = {
-    accountSid: "TWILIO_ACCOUNT_SID",
-    authToken: "TWILIO_AUTH_TOKEN",
-    messagingServiceSid: "TWILIO_MESSAGING_SERVICE_SID",
-    from: fromVariable,
-    baseUrl: "TWILIO_API_BASE_URL",
-  };
+  return { accountSid, authToken, baseUrl: value(env, "TWILIO_API_BASE_URL") };
+}
+
+/**
+ * True when `env` names a Twilio sender for texts (`TWILIO_MESSAGING_SERVICE_SID`, `TWILIO_FROM_NUMBER` or
+ * `TWILIO_PHONE_NUMBER`): what `precinct serve` needs, beyond the account, to serve texting.
+ */
+export function hasTwilioSender(env: Readonly<Record<string, string | undefined>>): boolean {
+  return ["TWILIO_MESSAGING_SERVICE_SID", "TWILIO_FROM_NUMBER", "TWILIO_PHONE_NUMBER"].some(
+    (name) => value(env, name) !== undefined,
+  );
+}
+
+/**
+ * Builds the Twilio voice transport for phone banks from `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN` and
+ * optionally `TWILIO_API_BASE_URL`, read from `env` only. It needs no sender: every phone bank carries its
+ * own caller id. Machine detection runs asynchronously (Twilio's default); a voicemail drop is made by
+ * redirecting the live call.
+ *
+ * @throws {@link ConfigError} naming the variable that is missing or malformed.
+ */
+export async function createVoiceTransport(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<CliVoiceTransport> {
+  const { accountSid, authToken, baseUrl } = twilioAccount(env, "");
   const { createTwilio } = await import("@precinct/twilio");
+  return asVariableError(TWILIO_SETTING_VARIABLES, () => ({
+    voice: createTwilio({ accountSid, authToken, ...(baseUrl !== undefined ? { baseUrl } : {}) }).voice(),
+    description: `Twilio Voice${baseUrl !== undefined ? ` via ${baseUrl}` : ""}`,
+  }));
+}
+
+/** The Twilio adapter's settings, by the variable a CLI user sets them with. */
+const TWILIO_SETTING_VARIABLES: Readonly<Record<string, string>> = {
+  accountSid: "TWILIO_ACCOUNT_SID",
+  authToken: "TWILIO_AUTH_TOKEN",
+  messagingServiceSid: "TWILIO_MESSAGING_SERVICE_SID",
+  baseUrl: "TWILIO_API_BASE_URL",
+};
+
+/**
+ * Runs `build`, turning an adapter's error about one of its settings into a {@link ConfigError} about the
+ * environment variable behind it: the adapter's errors name its settings; a CLI user only knows the variables.
+ */
+function asVariableError<T>(variables: Readonly<Record<string, string>>, build: () => T): T {
   try {
-    const sms = createTwilio({ accountSid, authToken, ...(baseUrl !== undefined ? { baseUrl } : {}) }).sms({
-      ...(messagingServiceSid !== undefined ? { messagingServiceSid } : {}),
-      ...(from !== undefined ? { from } : {}),
-    });
-    const sender = messagingServiceSid !== undefined ? `Messaging Service ${messagingServiceSid}` : `${from}`;
-    return {
-      name: "twilio",
-      sms,
-      fake: null,
-      description: `Twilio, ${sender}${baseUrl !== undefined ? ` via ${baseUrl}` : ""}`,
-    };
+    return build();
   } catch (error) {
     const setting = PrecinctError.isInstance(error) ? error.details.setting : undefined;
     const variable = typeof setting === "string" ? variables[setting] : undefined;
@@ -126,6 +153,36 @@ async function twilioTransport(
       details: { variable },
     });
   }
+}
+
+async function twilioTransport(
+  env: Readonly<Record<string, string | undefined>>,
+  hint: string,
+): Promise<CliTransport> {
+  const { accountSid, authToken, baseUrl } = twilioAccount(env, hint);
+  const messagingServiceSid = value(env, "TWILIO_MESSAGING_SERVICE_SID");
+  const fromVariable = value(env, "TWILIO_FROM_NUMBER") ? "TWILIO_FROM_NUMBER" : "TWILIO_PHONE_NUMBER";
+  const from = value(env, fromVariable);
+  if (messagingServiceSid === undefined && from === undefined) {
+    throw new ConfigError(
+      `TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER is not set: set one to the Messaging Service (MG…) or the Twilio number (E.164) to send from.${hint}`,
+      { details: { variables: ["TWILIO_MESSAGING_SERVICE_SID", "TWILIO_FROM_NUMBER"] } },
+    );
+  }
+  const { createTwilio } = await import("@precinct/twilio");
+  return asVariableError({ ...TWILIO_SETTING_VARIABLES, from: fromVariable }, () => {
+    const sms = createTwilio({ accountSid, authToken, ...(baseUrl !== undefined ? { baseUrl } : {}) }).sms({
+      ...(messagingServiceSid !== undefined ? { messagingServiceSid } : {}),
+      ...(from !== undefined ? { from } : {}),
+    });
+    const sender = messagingServiceSid !== undefined ? `Messaging Service ${messagingServiceSid}` : `${from}`;
+    return {
+      name: "twilio" as const,
+      sms,
+      fake: null,
+      description: `Twilio, ${sender}${baseUrl !== undefined ? ` via ${baseUrl}` : ""}`,
+    };
+  });
 }
 
 function value(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {

@@ -125,6 +125,44 @@ describe("createFakeVoice", () => {
     expect(voice.calls[0]?.status).toBe("canceled");
   });
 
+  it("redirects a live call out of its room to new instructions; refuses ended and unknown calls", async () => {
+    const voice = createFakeVoice();
+    const volunteer = await voice.call(call("vol"));
+    await voice.conference!.join({ conferenceName: "room-2", providerId: volunteer.providerId });
+    const contact = (await voice.conference!.add({
+      conferenceName: "room-2",
+      to: "+19195550998",
+      from: "+15550100000",
+      idempotencyKey: "contact-2",
+    }))!;
+    await voice.redirect!(contact.providerId, { action: "say", text: "Sorry we missed you & yours" });
+    expect(voice.redirects).toEqual([
+      {
+        providerId: contact.providerId,
+        input: { action: "say", text: "Sorry we missed you & yours" },
+        output: {
+          contentType: "application/xml",
+          body: expect.stringContaining("<Say>Sorry we missed you &#38; yours</Say><Hangup/>"),
+        },
+      },
+    ]);
+    // The contact left the volunteer's room; the volunteer is still in it.
+    expect(voice.conferences.get("room-2")).toEqual([volunteer.providerId]);
+    expect(voice.calls.find((c) => c.providerId === contact.providerId)?.conferenceName).toBeUndefined();
+    // The redirected call still plays out its drawn outcome.
+    expect(voice.progress(contact.providerId).length).toBeGreaterThan(0);
+    await expect(voice.redirect!(contact.providerId, { action: "hangup" })).rejects.toMatchObject({
+      code: "provider",
+      isRetryable: false,
+      details: { failureReason: "call_ended" },
+    });
+    await expect(voice.redirect!("CAnope", { action: "hangup" })).rejects.toBeInstanceOf(NotFoundError);
+    expect(voice.redirects).toHaveLength(1);
+    expect(createFakeVoice({ redirect: false }).redirect).toBeUndefined();
+    voice.reset();
+    expect(voice.redirects).toHaveLength(0);
+  });
+
   it("signs, verifies and parses call-status webhooks", async () => {
     const voice = createFakeVoice();
     const request = voice.statusRequest({

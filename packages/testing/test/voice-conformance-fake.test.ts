@@ -18,6 +18,7 @@ runVoiceTransportConformance({
     triggerPermanentFailure: () => fake.failNext("invalid_recipient"),
     triggerRetryableFailure: () => fake.failNext("rate_limited"),
     conferenceMembers: (name) => fake.conferences.get(name) ?? [],
+    redirectedInstructions: (id) => fake.redirects.findLast((r) => r.providerId === id)?.output,
     statusRequest: (update) => fake.statusRequest(update),
     forgedStatusRequest: (update) => fake.statusRequest(update, { forged: true }),
   },
@@ -29,7 +30,12 @@ let minimalFake: FakeVoiceTransport;
 runVoiceTransportConformance({
   name: "minimal (call + answerInstructions only)",
   create: (): VoiceTransport => {
-    minimalFake = createFakeVoice({ provider: "minimal", machineDetection: false, conference: false });
+    minimalFake = createFakeVoice({
+      provider: "minimal",
+      machineDetection: false,
+      conference: false,
+      redirect: false,
+    });
     return {
       specificationVersion: "v1",
       provider: "minimal",

@@ -132,8 +132,9 @@ export interface TwilioVoiceTransport extends VoiceTransportV1 {
   hangup(providerId: string, options?: OperationOptions): Promise<void>;
   /**
    * Replaces what a live call is doing with new instructions (`calls(sid).update({ twiml })`): the
-   * voicemail drop after an asynchronous AMD result, or the recorded message for an abandoned call. Not
-   * part of the v1 contract (which cannot change a live call except by moving it into a conference).
+   * voicemail drop after an asynchronous AMD result, or the recorded message for an abandoned call (the v1
+   * contract's optional `redirect` capability). A call that has ended fails as `call_ended`; an unknown
+   * sid is a `NotFoundError`.
    */
   redirect(
     providerId: string,

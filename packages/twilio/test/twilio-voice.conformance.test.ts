@@ -29,6 +29,10 @@ runVoiceTransportConformance({
     triggerRetryableFailure: () => imitation.failNext({ status: 429, operation: "calls.create" }),
     answerCall: (sid) => imitation.setCallStatus(sid, "in-progress"),
     conferenceMembers: (name) => imitation.conferences.get(name)?.callSids ?? [],
+    redirectedInstructions: (sid) => {
+      const twiml = imitation.calls.find((call) => call.sid === sid)?.twiml;
+      return twiml === undefined ? undefined : { contentType: "application/xml", body: twiml };
+    },
     statusRequest: (update) =>
       imitation.callStatusWebhook({
         callSid: update.providerId,

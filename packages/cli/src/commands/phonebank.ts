@@ -33,8 +33,9 @@ export const PHONEBANK_HELP = `Usage: precinct phonebank create --name <name> (-
 Phone banks: volunteers call the people on a call list, joined from the browser or by phone (see
 docs/phonebanking.md). "create" saves the phone bank and builds its call list at once (one contact per
 number; numbers on the do-not-call list, without a required opt-in, or known to be wrong or disconnected
-are set aside). Volunteers then join through your app (precinct.phonebanks.join) while "precinct serve"
-receives the voice webhooks. Quiet hours are checked in each person's local time before every call.
+are set aside). Volunteers then join through your app (precinct.phonebanks.join) while "precinct serve
+--public-url <url>" receives the voice webhooks (it needs only TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)
+and dials in the background. Quiet hours are checked in each person's local time before every call.
 "status" reports the call list, results, calls, abandonment and sessions. "export" writes every call
 with its result, survey answers and notes as CSV.
 

@@ -1,6 +1,6 @@
 /**
- * `precinct serve`: the webhook server (replies, opt-outs, delivery reports, email events, one-click
- * unsubscribes) and a background dispatcher.
+ * `precinct serve`: the webhook server (replies, opt-outs, delivery reports, phone-bank calls, email
+ * events, one-click unsubscribes), a background dispatcher, and the phone banks' background upkeep.
  *
  * @module
  */
@@ -11,21 +11,25 @@ import {
   type Dispatcher,
   type EmailSettings,
   type EventBus,
+  type Precinct,
   type PrecinctPlugins,
   type RunningServer,
   serveWebhooks,
 } from "@precinct/core";
-import { count, maskPhone, words } from "../format.js";
+import { count, maskPhone, plural, words } from "../format.js";
 import type { CliIo } from "../io.js";
 import { UsageError } from "../io.js";
 import { httpUrl, positiveInteger, publicUrlOf } from "../options.js";
 import {
   type CliEmailTransport,
   type CliTransport,
+  type CliVoiceTransport,
   createEmailTransport,
   createTransport,
+  createVoiceTransport,
   EMAIL_VARIABLES,
   emailSettings,
+  hasTwilioSender,
   openEmailClient,
   SENDGRID_VARIABLES,
   TWILIO_VARIABLES,
@@ -38,18 +42,20 @@ export interface ServeWebhook {
   /** Path on the server. */
   readonly path: string;
   /**
-   * What it serves: `sms` routes are served when Twilio is configured, `email` routes when SendGrid is
-   * (`SENDGRID_API_KEY`).
+   * What it serves: `sms` routes are served when Twilio is configured with a sender
+   * (`TWILIO_FROM_NUMBER` or `TWILIO_MESSAGING_SERVICE_SID`), `voice` routes (phone banks) whenever the
+   * Twilio account is (`TWILIO_ACCOUNT_SID` and `TWILIO_AUTH_TOKEN`: phone banks carry their own caller
+   * id), `email` routes when SendGrid is (`SENDGRID_API_KEY`).
    */
-  readonly channel: "sms" | "email";
+  readonly channel: "sms" | "voice" | "email";
   /** What to configure it as, in the provider's words. */
   readonly configure: string;
 }
 
 /**
- * The webhooks `precinct serve` answers: the routes `precinct.webhooks()` makes for the Twilio and
- * SendGrid transports and the email settings (a test checks the two agree). Listed here so `--help`
- * needs neither credentials nor a database.
+ * The webhooks `precinct serve` answers: the routes `precinct.webhooks()` makes for the Twilio texting and
+ * voice transports, the SendGrid transport and the email settings (a test checks the two agree). Listed
+ * here so `--help` needs neither credentials nor a database.
  */
 export const SERVE_WEBHOOKS: readonly ServeWebhook[] = [
   {
@@ -64,6 +70,27 @@ export const SERVE_WEBHOOKS: readonly ServeWebhook[] = [
     path: "/webhooks/sms/status",
     channel: "sms",
     configure: "delivery reports: given with each text as its status callback (needs --public-url)",
+  },
+  {
+    method: "POST",
+    path: "/webhooks/voice/answer",
+    channel: "voice",
+    configure:
+      "answer URL of phone-bank calls: the dialer gives it with each call it places, nothing to configure in the Twilio Console (needs --public-url)",
+  },
+  {
+    method: "POST",
+    path: "/webhooks/voice/status",
+    channel: "voice",
+    configure:
+      "call status and asynchronous answering-machine detection: given with each call, nothing to configure",
+  },
+  {
+    method: "POST",
+    path: "/webhooks/voice/amd",
+    channel: "voice",
+    configure:
+      "machine detection posted apart from status callbacks (a transport's amdStatusCallbackUrl); nothing to configure",
   },
   {
     method: "POST",
@@ -93,7 +120,15 @@ const DEFAULT_HOST = "127.0.0.1";
 const REFRESH_MS = 2000;
 /** How often sends and delivery reports are summed up in the log. */
 const TALLY_MS = 10_000;
-/** The variables whose presence turns texting on (the Twilio transport then requires the rest). */
+/**
+ * How often phone banks get their upkeep (`precinct.phonebanks.tick()`): expired claims handed back, lost
+ * calls closed, idle power volunteers dialed for once windows open, predictive phone banks paced.
+ */
+const PHONEBANK_TICK_MS = 5000;
+/**
+ * The variables whose presence turns Twilio on: the account variables are then required; phone banks need
+ * nothing more, texts a sender too.
+ */
 const TWILIO_SWITCHES = [
   "TWILIO_ACCOUNT_SID",
   "TWILIO_AUTH_TOKEN",
@@ -113,33 +148,42 @@ export function serveHelp(publicUrl?: string): string {
     list.map(([name, what]) => `  ${name.padEnd(34)}${what}`).join("\n");
   return `Usage: precinct serve [--port <n>] [--host <address>] [--public-url <url>] [options]
 
-Receives Twilio's webhooks (replies, STOP/START/HELP, delivery reports) when Twilio is configured, and
-SendGrid's event webhook (deliveries, bounces, spam reports, unsubscribes, opens, clicks) and one-click
-unsubscribes when SendGrid is (SENDGRID_API_KEY); unless --no-dispatch, it also sends queued campaign
-texts and emails in the background, each text when its recipient's sending window opens. Runs until
-Ctrl-C (SIGINT) or SIGTERM, then finishes the messages in flight and exits 0.
+Receives Twilio's webhooks when Twilio is configured: texts (replies, STOP/START/HELP, delivery
+reports) when a sender is set (TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID), and phone-bank calls
+(answers, call status, answering-machine detection) with the account variables alone, since every phone
+bank has its own caller id: with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN but no sender, only phone banks
+are served. It receives SendGrid's event webhook (deliveries, bounces, spam reports, unsubscribes, opens,
+clicks) and one-click unsubscribes when SendGrid is configured (SENDGRID_API_KEY). Unless --no-dispatch,
+it also sends queued campaign texts and emails in the background, each text when its recipient's sending
+window opens, and every ${PHONEBANK_TICK_MS / 1000} s gives phone banks their upkeep (expired claims handed
+back, lost calls closed, power volunteers dialed for when a window opens, predictive lines paced). Runs
+until Ctrl-C (SIGINT) or SIGTERM, then finishes the work in flight and exits 0.
 
 Webhooks${base ? "" : " (paths on your public URL)"}, texts (Twilio):
 ${hooks("sms")}
+Phone banks (Twilio Voice):
+${hooks("voice")}
 Email (SendGrid):
 ${hooks("email")}
 
 Twilio signs each webhook over the URL it called. Put the server behind HTTPS (a reverse proxy or a
 tunnel) and give that address as --public-url: without it the signatures are checked against the local
-URL, which is only right when Twilio calls this server directly. Email needs the public URL: every
-email's unsubscribe link points there.
+URL, which is only right when Twilio calls this server directly. Phone banks need the public URL: every
+call is placed with its answer and status URLs there, so without one no call can be placed. Email needs
+it too: every email's unsubscribe link points there.
 
 Options:
   --port <n>            port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host <address>      interface to listen on (default ${DEFAULT_HOST})
   --public-url <url>    the public base URL providers call, e.g. https://organize.example.org
                         (default: $PRECINCT_PUBLIC_URL)
-  --no-dispatch         only receive webhooks; send nothing
+  --no-dispatch         only receive webhooks: send no queued texts or emails, and no phone-bank
+                        upkeep (a call's own webhooks still dial a power volunteer's next contact)
   --db <path-or-url>    SQLite file or postgres:// URL (default: $PRECINCT_DATABASE_URL or ./precinct.db)
   --org <slug-or-id>    organization (default: default)
   -h, --help            show this help
 
-Environment, texts:
+Environment, texts and phone banks (phone banks need only the account SID and auth token):
 ${variables(TWILIO_VARIABLES)}
 Environment, email (SENDGRID_API_KEY turns it on; then the verification key, the public URL and the
 unsubscribe secret are required):
@@ -180,16 +224,19 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   if (port > 65_535) throw new UsageError(`--port must be at most 65535, not ${port}`);
   const host = values.host ?? DEFAULT_HOST;
 
-  // Texting when any Twilio variable is set (then the rest are required), email when SendGrid's key is.
+  // Twilio when any Twilio variable is set (then the account is required): phone banks with the account
+  // alone, texts when a sender is set too. Email when SendGrid's key is.
   const wantsEmail = Boolean(io.env.SENDGRID_API_KEY?.trim());
-  const wantsSms = TWILIO_SWITCHES.some((name) => Boolean(io.env[name]?.trim()));
-  if (!wantsSms && !wantsEmail) {
+  const wantsTwilio = TWILIO_SWITCHES.some((name) => Boolean(io.env[name]?.trim()));
+  if (!wantsTwilio && !wantsEmail) {
     throw new ConfigError(
-      "TWILIO_ACCOUNT_SID is not set, nor SENDGRID_API_KEY: set the Twilio variables to receive and send texts, SENDGRID_API_KEY (and the email variables) for email, or both. See precinct serve --help.",
+      "TWILIO_ACCOUNT_SID is not set, nor SENDGRID_API_KEY: set the Twilio variables to run phone banks and (with a sender) receive and send texts, SENDGRID_API_KEY (and the email variables) for email, or both. See precinct serve --help.",
       { details: { variables: ["TWILIO_ACCOUNT_SID", "SENDGRID_API_KEY"] } },
     );
   }
-  const transport: CliTransport | null = wantsSms ? await createTransport("twilio", io.env) : null;
+  const voice: CliVoiceTransport | null = wantsTwilio ? await createVoiceTransport(io.env) : null;
+  const transport: CliTransport | null =
+    wantsTwilio && hasTwilioSender(io.env) ? await createTransport("twilio", io.env) : null;
   let email: CliEmailTransport | null = null;
   let settings: EmailSettings | undefined;
   if (wantsEmail) {
@@ -204,6 +251,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   }
   const plugins: PrecinctPlugins = {
     ...(transport ? { sms: transport.sms } : {}),
+    ...(voice ? { voice: voice.voice } : {}),
     ...(email ? { email: email.email } : {}),
   };
   const precinct = await openEmailClient(values.db, values.org, io.env, {
@@ -214,37 +262,65 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   let server: RunningServer | undefined;
   let dispatcher: Dispatcher | undefined;
   let refresh: NodeJS.Timeout | undefined;
+  let upkeep: { stop(): Promise<void> } | undefined;
   const log = logEvents(precinct.bus, io);
   try {
+    // With a public URL the router also tells the dialer where calls are answered.
     const router = precinct.webhooks(publicUrl ? { publicUrl } : {});
     server = await serveWebhooks(router, { port, host });
     const local = server.url;
+    const serving = [
+      transport?.description,
+      voice ? `phone banks: ${voice.description}` : undefined,
+      email ? `email: ${email.description}` : undefined,
+    ];
     io.stdout(
-      `precinct serve: listening on ${local} for the organization "${precinct.organization.slug}" (${[transport?.description, email ? `email: ${email.description}` : undefined].filter(Boolean).join("; ")})\n`,
+      `precinct serve: listening on ${local} for the organization "${precinct.organization.slug}" (${serving.filter(Boolean).join("; ")})\n`,
     );
+    if (voice && !transport) {
+      io.stdout(
+        "Texts: off (no TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID; phone banks need neither)\n",
+      );
+    }
     io.stdout(`Webhooks${publicUrl ? "" : " (local URLs: give --public-url for the ones to configure)"}:\n`);
     const urls = router.routes.map((route) => route.url ?? `${local}${route.path}`);
     const width = Math.max(0, ...urls.map((url) => url.length));
     router.routes.forEach((route, index) => {
       io.stdout(`  ${route.method} ${urls[index]!.padEnd(width)}  ${route.description}\n`);
     });
-    if (!publicUrl && transport) {
+    if (!publicUrl && (transport || voice)) {
       io.stderr(
-        "precinct serve: no --public-url: signatures are checked against the local URLs above, and texts are sent without a status callback\n",
+        `precinct serve: no --public-url: signatures are checked against the local URLs above${transport ? ", and texts are sent without a status callback" : ""}\n`,
+      );
+    }
+    if (!publicUrl && voice) {
+      io.stderr(
+        "precinct serve: no --public-url: phone banks cannot place calls (Twilio must reach each call's answer URL); give --public-url or set PRECINCT_PUBLIC_URL\n",
       );
     }
 
     if (!values["no-dispatch"]) {
-      const statusCallbackUrl = router.smsStatusUrl;
-      const running = precinct.dispatcher(statusCallbackUrl ? { statusCallbackUrl } : {});
-      dispatcher = running;
-      running.start();
-      // Pauses and cancels made by "precinct campaign pause" in another process reach this dispatcher's cache.
-      refresh = setInterval(() => running.refresh(), REFRESH_MS);
-      const what = [transport ? "texts" : null, email ? "emails" : null].filter(Boolean).join(" and ");
-      io.stdout(
-        `Dispatcher: sending queued ${what}${statusCallbackUrl ? `, delivery reports to ${statusCallbackUrl}` : ""}\n`,
-      );
+      if (transport || email) {
+        const statusCallbackUrl = router.smsStatusUrl;
+        const running = precinct.dispatcher(statusCallbackUrl ? { statusCallbackUrl } : {});
+        dispatcher = running;
+        running.start();
+        // Pauses and cancels made by "precinct campaign pause" in another process reach this dispatcher's cache.
+        refresh = setInterval(() => running.refresh(), REFRESH_MS);
+        const what = [transport ? "texts" : null, email ? "emails" : null].filter(Boolean).join(" and ");
+        io.stdout(
+          `Dispatcher: sending queued ${what}${statusCallbackUrl ? `, delivery reports to ${statusCallbackUrl}` : ""}\n`,
+        );
+      }
+      const answerUrl = precinct.phonebanks.webhookUrls()?.answer;
+      if (voice && answerUrl) {
+        upkeep = phoneBankUpkeep(precinct, io);
+        io.stdout(
+          `Phone banks: calls answered at ${answerUrl}; upkeep every ${PHONEBANK_TICK_MS / 1000} s\n`,
+        );
+      } else if (voice) {
+        io.stdout("Phone banks: no calls without --public-url\n");
+      }
     } else {
       io.stdout("Dispatcher: off (--no-dispatch)\n");
     }
@@ -252,6 +328,8 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     await stopped(io.signal);
     io.stdout("precinct serve: stopping\n");
   } finally {
+    // No new dials once stopping; the tick in flight finishes before the database closes.
+    await upkeep?.stop();
     clearInterval(refresh);
     await dispatcher?.stop();
     await server?.close();
@@ -260,6 +338,49 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   }
   io.stdout("precinct serve: stopped\n");
   return 0;
+}
+
+/**
+ * Runs `precinct.phonebanks.tick()` now (work a stopped server left: expired claims, lost calls) and then
+ * every {@link PHONEBANK_TICK_MS}, one at a time. Recovered and dialed contacts are logged; a failure is
+ * logged to stderr (once while it repeats) and never stops the server. `stop()` cancels the next tick and
+ * waits for the one in flight.
+ */
+function phoneBankUpkeep(precinct: Precinct, io: CliIo): { stop(): Promise<void> } {
+  const stamp = () => new Date().toISOString().slice(11, 19);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | null = null;
+  let stopping = false;
+  let lastFailure: string | null = null;
+  const tick = async () => {
+    try {
+      const { recovered, dialed } = await precinct.phonebanks.tick();
+      lastFailure = null;
+      const done = [
+        recovered > 0 ? `${plural(recovered, "contact")} recovered (expired claims, lost calls)` : null,
+        dialed > 0 ? `${plural(dialed, "call")} placed` : null,
+      ].filter(Boolean);
+      if (done.length > 0) io.stdout(`${stamp()} phone banks: ${done.join(", ")}\n`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== lastFailure) io.stderr(`precinct serve: phone-bank upkeep failed: ${message}\n`);
+      lastFailure = message;
+    }
+  };
+  const cycle = () => {
+    running = tick().finally(() => {
+      running = null;
+      if (!stopping) timer = setTimeout(cycle, PHONEBANK_TICK_MS);
+    });
+  };
+  cycle();
+  return {
+    async stop() {
+      stopping = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
 }
 
 /**

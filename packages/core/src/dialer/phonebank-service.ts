@@ -810,7 +810,8 @@ export class PhoneBankService {
    * Applies a call-status callback, forward only (callbacks arrive out of order and are retried). When a
    * contact's call ends without a conversation, the dialer records its result (`no_answer`, `busy`,
    * `machine`, `voicemail_left`, `abandoned`, `failed`) and frees the volunteer; in power mode it dials their
-   * next contact. A `machine` reported after the call was put through hangs it up and frees the volunteer.
+   * next contact. A machine reported after the call was put through frees the volunteer and gets the
+   * voicemail drop (see {@link PhoneBankService.machineDetection}) or is hung up.
    *
    * @param update - From the transport's `parseStatus`.
    * @param ref - `callId` from the status URL's query, used when the provider id is not stored yet.
@@ -894,7 +895,9 @@ export class PhoneBankService {
 
   /**
    * Applies an asynchronous answering-machine detection result. A machine on a call already put through to
-   * a volunteer is hung up (when the transport can), recorded as `machine`, and the volunteer is freed.
+   * a volunteer frees the volunteer; the call gets the phone bank's voicemail (redirected, when detection
+   * heard the greeting end and the transport has `redirect`) and is recorded `voicemail_left`, or else is
+   * hung up (when the transport can) and recorded `machine`.
    */
   async machineDetection(
     update: Pick<CallStatusUpdate, "providerId" | "answeredBy">,
@@ -1204,22 +1207,56 @@ export class PhoneBankService {
   }
 
   /**
-   * A machine answered a call already put through (asynchronous detection): hang up, record `machine`, free
-   * the volunteer. True when it recorded the result.
+   * A machine answered a call already put through (asynchronous detection): free the volunteer, and either
+   * drop the voicemail or hang up. The voicemail is dropped when the phone bank has one, detection heard
+   * the greeting end (`machine_end_*`: the message then starts after the beep) and the transport can
+   * `redirect` a live call; the call is recorded `voicemail_left`. Otherwise (`machine_start`, no
+   * voicemail, no `redirect`, or the redirect failed because the call had ended) it is hung up and recorded
+   * `machine`. True when it recorded the result.
    */
   async #machineAfterAnswer(call: CallRow): Promise<boolean> {
     if (call.leg !== "contact" || call.volunteerId === null || call.disposition !== null) return false;
-    const voice = this.#ctx.plugins.voice;
-    if (call.providerId && voice && hasCapability(voice, "hangup") && !isFinalCallStatus(call.status)) {
+    const ctx = this.#ctx;
+    const voice = ctx.plugins.voice;
+    const bank = await this.#bank(call.campaignId!);
+    const voicemail = bank.settings.voicemail;
+    const live = call.providerId !== null && !isFinalCallStatus(call.status);
+    let result: "machine" | "voicemail_left" = "machine";
+    let hangUp = voice !== undefined && live;
+    if (
+      voice !== undefined &&
+      live &&
+      voicemail !== null &&
+      call.answeredBy?.startsWith("machine_end") &&
+      hasCapability(voice, "redirect")
+    ) {
+      // One drop per call: of two deliveries racing here (a status callback and the AMD callback), only
+      // the one that flips the flag redirects and records; the other leaves the call alone.
+      if (!(await this.#markVoicemail(call.id))) return false;
       try {
-        await voice.hangup(call.providerId);
+        await voice.redirect(call.providerId!, recorded(voicemail));
+        result = "voicemail_left";
+        hangUp = false;
+      } catch (error) {
+        // Most likely the machine hung up first (the call ended): nothing was left, record a machine. If
+        // the call is still up it is hung up below, so no greeting stays in the volunteer's room.
+        await ctx.db
+          .updateTable("call")
+          .set({ voicemail: toBool(ctx.dialect, false) })
+          .where("id", "=", call.id)
+          .execute();
+        this.#onError(error);
+      }
+    }
+    if (hangUp && voice !== undefined && hasCapability(voice, "hangup")) {
+      try {
+        await voice.hangup(call.providerId!);
       } catch (error) {
         this.#onError(error);
       }
     }
-    const written = await this.#finishAttempt(call, "machine", { volunteerId: null });
+    const written = await this.#finishAttempt(call, result, { volunteerId: null });
     if (written && call.sessionId) {
-      const bank = await this.#bank(call.campaignId!);
       const freed = await this.#casSession(
         call.sessionId,
         ["talking", "wrap_up"],
@@ -1231,6 +1268,19 @@ export class PhoneBankService {
       }
     }
     return written !== null;
+  }
+
+  /** Flags a call as getting the voicemail drop; false when it already was, or already has a result. */
+  async #markVoicemail(callId: string): Promise<boolean> {
+    const dialect = this.#ctx.dialect;
+    const marked = await this.#ctx.db
+      .updateTable("call")
+      .set({ voicemail: toBool(dialect, true), updatedAt: this.#ctx.clock().toISOString() })
+      .where("id", "=", callId)
+      .where("disposition", "is", null)
+      .where((eb) => eb.or([eb("voicemail", "is", null), eb("voicemail", "=", toBool(dialect, false))]))
+      .executeTakeFirst();
+    return Number(marked.numUpdatedRows) > 0;
   }
 
   // ── Internals: call ends ─────────────────────────────────────────────────────────────────────────────

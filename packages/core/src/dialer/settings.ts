@@ -66,7 +66,9 @@ export const PhoneBankSettings = z
     machineDetection: z.boolean().default(true),
     /**
      * The message left on an answering machine, after the greeting (null: hang up and record `machine`).
-     * Needs a transport that reports the machine when the call is answered.
+     * Needs machine detection. When the machine is known only after the call was put through
+     * (asynchronous detection, Twilio's default) the transport must also be able to `redirect` a live call;
+     * without that such a machine is hung up and recorded `machine`.
      */
     voicemail: RecordedMessage.nullable().default(null),
     /**

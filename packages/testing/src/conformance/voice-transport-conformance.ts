@@ -7,6 +7,7 @@
 
 import {
   type AnsweredBy,
+  type AnswerInstructions,
   type AnswerInstructionsInput,
   type Awaitable,
   CALL_STATUSES,
@@ -64,6 +65,12 @@ export interface VoiceTransportConformanceCases {
    */
   readonly conferenceMembers?: (conferenceName: string) => Awaitable<readonly string[]>;
   /**
+   * The markup a call was last given with `redirect()`, read from the provider (or its imitation), or
+   * undefined when it got none. With it, the suite checks that `redirect` really handed the call the new
+   * instructions.
+   */
+  readonly redirectedInstructions?: (providerId: string) => Awaitable<AnswerInstructions | undefined>;
+  /**
    * A correctly signed call-status webhook reporting `update`. Required when the transport has
    * `parseStatus` or `verifyWebhook`.
    */
@@ -116,7 +123,9 @@ let roomCounter = 0;
  * parsed; special characters never turn into markup). For each optional capability the transport has:
  * `machineDetection` (both modes accepted, every `AnsweredBy` reported), `conference.add`/`join` (the
  * call lands in the room when `conferenceMembers` is supplied; `add` refuses a short ring timeout too),
- * `hangup` (ends a call, and again without error), `parseStatus` (every call status, duration, date),
+ * `hangup` (ends a call, and again without error), `redirect` (gives a live call new instructions,
+ * carried by the markup `redirectedInstructions` reads when supplied; once the call has been hung up it
+ * rejects with a `PrecinctError` that is not retryable), `parseStatus` (every call status, duration, date),
  * and `verifyWebhook` (accepts a genuine request; refuses a forged, a tampered and an unsigned one). A
  * capability the transport lacks is reported as a skipped test; to see which it has, `create()` is also
  * called once while vitest collects the tests.
@@ -323,6 +332,7 @@ export function runVoiceTransportConformance(options: VoiceTransportConformanceO
       const detects = probe.machineDetection === true;
       const conference = probe.conference !== undefined;
       const hangup = typeof probe.hangup === "function";
+      const redirects = typeof probe.redirect === "function";
       const parses = typeof probe.parseStatus === "function";
       const verifies = typeof probe.verifyWebhook === "function";
 
@@ -413,6 +423,42 @@ export function runVoiceTransportConformance(options: VoiceTransportConformanceO
         await expect(transport.hangup!(providerId)).resolves.toBeUndefined();
         await expect(transport.hangup!(providerId)).resolves.toBeUndefined();
       });
+
+      it.skipIf(!redirects)("redirect gives a live call new instructions", async () => {
+        const transport = await options.create();
+        const { providerId } = await transport.call(outbound());
+        await cases.answerCall?.(providerId);
+        // A voicemail drop, with markup characters that must stay text.
+        const text = `Hi, it's Durham Neighbors <calling> & "reminding" you: polls close at 7:30.`;
+        await expect(
+          transport.redirect!(providerId, { action: "say", text, language: "en-US" }),
+        ).resolves.toBeUndefined();
+        if (cases.redirectedInstructions !== undefined) {
+          const given = await cases.redirectedInstructions(providerId);
+          expect(given, "redirectedInstructions found no markup for the call").toBeDefined();
+          const strings = markupStrings(given!.contentType, given!.body);
+          expect(
+            strings.some((s) => s.includes(text)),
+            `"${text}" is not in ${given!.body}`,
+          ).toBe(true);
+        }
+      });
+
+      it.skipIf(!redirects || !hangup)(
+        "redirect of a call that has ended rejects with a PrecinctError that is not retryable",
+        async () => {
+          const transport = await options.create();
+          const { providerId } = await transport.call(outbound());
+          await cases.answerCall?.(providerId);
+          await transport.hangup!(providerId);
+          const error = await rejection(
+            transport.redirect!(providerId, { action: "say", text: "Too late." }),
+            "redirect()",
+          );
+          expect(PrecinctError.isInstance(error), `got ${String(error)}`).toBe(true);
+          expect((error as PrecinctError).isRetryable).toBe(false);
+        },
+      );
 
       it.skipIf(!parses)("parseStatus reads every call status", async () => {
         const transport = await options.create();

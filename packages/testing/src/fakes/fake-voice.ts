@@ -17,6 +17,7 @@ import {
   NotFoundError,
   type OperationOptions,
   type OutboundCall,
+  ProviderError,
   type VoiceConference,
   type VoiceTransportV1,
   type WebhookRequest,
@@ -58,6 +59,11 @@ export interface FakeVoiceOptions {
   readonly machineDetection?: boolean;
   /** Whether the fake offers conference control. Default true. */
   readonly conference?: boolean;
+  /**
+   * Whether the fake offers `redirect` (new instructions for a live call). Default true; false makes a
+   * transport that can only hang up, to test what the dialer does without the capability.
+   */
+  readonly redirect?: boolean;
   /** The secret webhooks are signed with. Default {@link DEFAULT_FAKE_WEBHOOK_SECRET}. */
   readonly webhookSecret?: string;
   /** The URL the fake's webhooks claim to be posted to. Default `https://precinct.test/webhooks/voice`. */
@@ -84,6 +90,16 @@ export interface FakeCall {
   readonly status: CallStatus;
 }
 
+/** A live call given new instructions with `redirect()` (the voicemail drop after asynchronous detection). */
+export interface FakeRedirect {
+  /** The call's provider id. */
+  readonly providerId: string;
+  /** The instructions it was given. */
+  readonly input: AnswerInstructionsInput;
+  /** The markup they were rendered as (the fake's XML dialect, as `answerInstructions` renders it). */
+  readonly output: AnswerInstructions;
+}
+
 /** The fake voice transport: the contract, with every optional capability, plus inspection and control. */
 export interface FakeVoiceTransport extends VoiceTransportV1, FakeFailureControls<OutboundCall> {
   /** Whether machine detection is offered. */
@@ -97,6 +113,11 @@ export interface FakeVoiceTransport extends VoiceTransportV1, FakeFailureControl
     readonly input: AnswerInstructionsInput;
     readonly output: AnswerInstructions;
   }[];
+  /**
+   * Every `redirect()` that took effect, in order. A redirected call leaves its conference room (it now
+   * runs the new instructions) and keeps its outcome: {@link FakeVoiceTransport.progress} still plays it.
+   */
+  readonly redirects: readonly FakeRedirect[];
   /** Status updates produced by {@link FakeVoiceTransport.progress}, in order. */
   readonly statusUpdates: readonly CallStatusUpdate[];
   /** Ends a call. Throws `NotFoundError` for an unknown id. */
@@ -150,6 +171,7 @@ export function createFakeVoice(options: FakeVoiceOptions = {}): FakeVoiceTransp
   const finished = new Set<string>();
   const conferences = new Map<string, string[]>();
   const instructions: { input: AnswerInstructionsInput; output: AnswerInstructions }[] = [];
+  const redirects: FakeRedirect[] = [];
   const statusUpdates: CallStatusUpdate[] = [];
 
   const get = (providerId: string): FakeCall => {
@@ -247,6 +269,35 @@ export function createFakeVoice(options: FakeVoiceOptions = {}): FakeVoiceTransp
     },
   };
 
+  const redirect = async (
+    providerId: string,
+    input: AnswerInstructionsInput,
+    redirectOptions?: OperationOptions,
+  ): Promise<void> => {
+    throwIfAborted(redirectOptions?.signal);
+    const call = get(providerId);
+    // Like Twilio (21220): a call that has ended cannot be given new instructions.
+    if (finished.has(providerId)) {
+      throw new ProviderError({
+        provider,
+        message: `${provider}: call ${providerId} has ended (${call.status}) and cannot be redirected.`,
+        isRetryable: false,
+        statusCode: 400,
+        details: { failureReason: "call_ended" },
+      });
+    }
+    const output: AnswerInstructions = { contentType: "application/xml", body: renderInstructions(input) };
+    if (call.conferenceName !== undefined) {
+      const room = conferences.get(call.conferenceName)?.filter((id) => id !== providerId) ?? [];
+      if (room.length > 0) conferences.set(call.conferenceName, room);
+      else conferences.delete(call.conferenceName);
+      const index = byId.get(providerId)!;
+      const { conferenceName: _left, ...rest } = call;
+      calls[index] = rest;
+    }
+    redirects.push({ providerId, input, output });
+  };
+
   const fake: FakeVoiceTransport = {
     specificationVersion: "v1",
     provider,
@@ -254,6 +305,7 @@ export function createFakeVoice(options: FakeVoiceOptions = {}): FakeVoiceTransp
     calls,
     conferences,
     instructions,
+    redirects,
     statusUpdates,
 
     call: (params, callOptions) => place(params, callOptions?.signal),
@@ -305,6 +357,7 @@ export function createFakeVoice(options: FakeVoiceOptions = {}): FakeVoiceTransp
     },
 
     ...(options.conference === false ? {} : { conference }),
+    ...(options.redirect === false ? {} : { redirect }),
 
     failNext: (failure, failOptions) => failures.failNext(failure, failOptions),
     failWhen: (predicate, failure) => failures.failWhen(predicate, failure),
@@ -367,6 +420,7 @@ export function createFakeVoice(options: FakeVoiceOptions = {}): FakeVoiceTransp
       finished.clear();
       conferences.clear();
       instructions.length = 0;
+      redirects.length = 0;
       statusUpdates.length = 0;
       failures.reset();
     },

@@ -64,6 +64,7 @@ export {
   type FakeCall,
   type FakeCallDistribution,
   type FakeCallOutcome,
+  type FakeRedirect,
   type FakeVoiceOptions,
   type FakeVoiceTransport,
 } from "./fake-voice.js";

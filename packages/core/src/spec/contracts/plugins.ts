@@ -130,7 +130,7 @@ const SHAPES: Readonly<Record<ContractName, ContractShape>> = {
   },
   VoiceTransport: {
     required: ["call", "answerInstructions"],
-    optional: ["hangup", "parseStatus", "verifyWebhook"],
+    optional: ["hangup", "redirect", "parseStatus", "verifyWebhook"],
     flags: ["machineDetection"],
     objects: { conference: ["join", "add"] },
   },

@@ -191,7 +191,8 @@ export interface VoiceConference {
  * **Optional capabilities** (the dialer checks with `hasCapability()`): `machineDetection` (true when
  * `OutboundCall.machineDetection` is honoured; predictive dialing and voicemail drops need it),
  * `conference` (power/predictive modes; preview mode works with `call` + `dial` instructions alone),
- * `hangup`, `parseStatus` (dispositions and abandonment accounting), `verifyWebhook`.
+ * `hangup`, `redirect` (new instructions for a live call: the voicemail drop after an asynchronous
+ * machine-detection result), `parseStatus` (dispositions and abandonment accounting), `verifyWebhook`.
  *
  * **Errors:** every failure is a `PrecinctError`; vendor errors are mapped, never leaked.
  *
@@ -213,6 +214,18 @@ export interface VoiceTransportV1 {
   answerInstructions(params: AnswerInstructionsInput): Awaitable<AnswerInstructions>;
   /** Ends a call in progress (an abandoned predictive call, a volunteer hanging up). */
   hangup?(providerId: string, options?: OperationOptions): Promise<void>;
+  /**
+   * Replaces what a live call is doing with `instructions` (Twilio: `calls(sid).update({ twiml })`). The
+   * dialer uses it for the voicemail drop when asynchronous machine detection reports the end of a greeting
+   * after the call was already put through: without it such a machine is hung up instead. Rejects with a
+   * `PrecinctError` when the call has already ended (Twilio: `details.failureReason: "call_ended"`) and
+   * `NotFoundError` for an unknown id.
+   */
+  redirect?(
+    providerId: string,
+    instructions: AnswerInstructionsInput,
+    options?: OperationOptions,
+  ): Promise<void>;
   /** Parses a call-status webhook. Called only after {@link VoiceTransportV1.verifyWebhook} accepted it. */
   parseStatus?(request: WebhookRequest): Awaitable<CallStatusUpdate>;
   /** Checks the provider's signature over the raw body and public URL. */
