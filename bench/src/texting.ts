@@ -9,7 +9,7 @@ import {
 } from "@precinct/testing/http";
 import { createTwilio } from "@precinct/twilio";
 import { seedAudience } from "./seed.js";
-import { count, population, type Result, report, seconds } from "./util.js";
+import { count, population, profilePhase, type Result, report, seconds } from "./util.js";
 
 /** A synthetic account: `AC` + 32 hex digits, as the imitation and the SDK require. */
 const ACCOUNT_SID = `AC${"be9c".repeat(8)}`;
@@ -100,12 +100,23 @@ async function bareLoop(
 ): Promise<number> {
   const { client } = createTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: serverUrl });
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await workers(people.length, concurrency, async (i) => {
     const person = people[i]!;
     await client.messages.create({ to: person.phone, from: SENDER, body: render(person.givenName) });
   });
+  lastBareCpuMs = cpuMs(cpu);
   return performance.now() - started;
 }
+
+/** CPU time of this process (user + system, all threads) since `since`, in ms. */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
+/** The CPU time of the last bare loop: a figure the machine's other load disturbs less than wall time. */
+let lastBareCpuMs = 0;
 
 /** Runs the texting throughput comparison. */
 export async function benchTexting(messages: number, concurrency: number): Promise<Result> {
@@ -118,6 +129,7 @@ export async function benchTexting(messages: number, concurrency: number): Promi
     }
   }
   console.log(`texting ${count(messages)} messages, concurrency ${concurrency}, rate limits off`);
+  const perMessage = (ms: number): string => `${((ms * 1000) / messages).toFixed(0)} µs`;
   const people = recipients(messages);
   const imitation = createTwilioImitation({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   const server = await startTwilioImitationServer(imitation, { port: 0 });
@@ -136,7 +148,7 @@ export async function benchTexting(messages: number, concurrency: number): Promi
       imitation.reset();
       const rate = (messages * 1000) / ms;
       console.log(
-        `  baseline  bare messages.create loop, ${when}: ${count(received)} received, ${seconds(ms)}, ${count(rate)} msg/s`,
+        `  baseline  bare messages.create loop, ${when}: ${count(received)} received, ${seconds(ms)}, ${count(rate)} msg/s, CPU ${perMessage(lastBareCpuMs)}`,
       );
       return rate;
     };
@@ -181,16 +193,22 @@ export async function benchTexting(messages: number, concurrency: number): Promi
     });
 
     const started = performance.now();
+    const launchCpu = process.cpuUsage();
     const launched = await precinct.campaigns.launch(campaign.id);
     const launchMs = performance.now() - started;
+    const launchCpuMs = cpuMs(launchCpu);
     if (launched.queued !== messages) {
       throw new Error(
         `launch queued ${launched.queued} of ${messages} recipients (waiting ${launched.waiting}, blocked ${JSON.stringify(launched.blocked)}, no phone ${launched.noPhone})`,
       );
     }
+    const profiling = await profilePhase("drain");
     const drainStarted = performance.now();
+    const drainCpu = process.cpuUsage();
     const drained = await dispatcher.drain();
     const drainMs = performance.now() - drainStarted;
+    const drainCpuMs = cpuMs(drainCpu);
+    await profiling.stop();
     if (drained.sent !== messages) {
       throw new Error(`drain sent ${drained.sent} of ${messages}: ${JSON.stringify(drained)}`);
     }
@@ -201,17 +219,20 @@ export async function benchTexting(messages: number, concurrency: number): Promi
     const sids = imitation.sent.map((message) => message.sid);
 
     let statusMs = 0;
+    let statusCpuMs = 0;
     let refused = 0;
     for (let start = 0; start < sids.length; start += STATUS_SLICE) {
       const webhooks = sids
         .slice(start, start + STATUS_SLICE)
         .map((messageSid) => imitation.statusWebhook({ messageSid, status: "delivered" }));
       const sliceStarted = performance.now();
+      const sliceCpu = process.cpuUsage();
       await workers(webhooks.length, concurrency, async (i) => {
         const response = await router.handle(webhooks[i]!.request);
         if (response.status !== 200) refused += 1;
       });
       statusMs += performance.now() - sliceStarted;
+      statusCpuMs += cpuMs(sliceCpu);
     }
     if (refused > 0)
       throw new Error(`the webhook router refused ${refused} of ${sids.length} status callbacks`);
@@ -223,6 +244,9 @@ export async function benchTexting(messages: number, concurrency: number): Promi
     }
     console.log(
       `  engine    launch ${seconds(launchMs)} (render, gate, outbox) + drain ${seconds(drainMs)} (dispatch) + ${count(sids.length)} status callbacks ${seconds(statusMs)}`,
+    );
+    console.log(
+      `  engine    CPU per message: launch ${perMessage(launchCpuMs)} + drain ${perMessage(drainCpuMs)} + status ${perMessage(statusCpuMs)}`,
     );
 
     imitation.reset();

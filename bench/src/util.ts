@@ -106,3 +106,26 @@ export interface Result {
 
 /** The size of a file. */
 export const sizeOf = (path: string): number => statSync(path).size;
+
+/**
+ * Profiles one phase of a benchmark with the V8 CPU profiler when `PRECINCT_BENCH_PROFILE` names it
+ * (e.g. `PRECINCT_BENCH_PROFILE=drain`), writing `<phase>.cpuprofile` to the working directory; a no-op
+ * otherwise. Profiling a phase, not the whole run, keeps the baseline's samples out of the engine's.
+ */
+export async function profilePhase(phase: string): Promise<{ stop(): Promise<void> }> {
+  if (process.env.PRECINCT_BENCH_PROFILE !== phase) return { stop: async () => {} };
+  const { Session } = await import("node:inspector/promises");
+  const { writeFileSync } = await import("node:fs");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return {
+    async stop() {
+      const { profile } = await session.post("Profiler.stop");
+      writeFileSync(`${phase}.cpuprofile`, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`  profile of ${phase} written to ${phase}.cpuprofile`);
+    },
+  };
+}

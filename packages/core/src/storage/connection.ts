@@ -8,6 +8,7 @@ import {
   type SqliteStatement,
 } from "kysely";
 import { ConfigError, PrecinctError } from "../spec/errors.js";
+import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
 import { migrate } from "./migrator.js";
 import type { Database, DialectName } from "./schema.js";
 
@@ -126,11 +127,20 @@ async function connectSqlite(target: string | SqliteDatabaseLike): Promise<Stora
   database.pragma("synchronous = NORMAL");
   database.pragma("foreign_keys = ON");
   database.pragma("busy_timeout = 10000");
+  // SQLite's default page cache is 2 MiB: an outbox, its messages and their indexes outgrow it within a
+  // few thousand rows, and every page read after that is a system call. 64 MiB is a ceiling, not an
+  // allocation (pages are cached as they are read).
+  database.pragma("cache_size = -65536");
+  // A file database (not one in memory, which another connection cannot see) is checkpointed by a worker
+  // thread, so commits here never wait for the disk.
+  const file = typeof target === "string" ? sqliteFile(target) : null;
+  const wal = String(database.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
+  const checkpointer = file && wal ? startCheckpointer(file, database) : null;
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(database) }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
   });
-  return closable(db, { kind: "sqlite", database }, description);
+  return closable(db, { kind: "sqlite", database }, description, checkpointer);
 }
 
 /**
@@ -216,7 +226,19 @@ async function connectPostgres(target: string | PostgresPoolLike, maxConnections
   return closable(db, { kind: "postgres", pool }, description);
 }
 
-function closable(db: Kysely<Database>, driver: StorageDriver, description: string): Storage {
+/** The file behind a SQLite target, or null for an in-memory database. */
+function sqliteFile(target: string): string | null {
+  const path = target.replace(/^sqlite:(\/\/)?/i, "");
+  if (path === "" || path === ":memory:" || /^file:/i.test(path)) return null;
+  return path;
+}
+
+function closable(
+  db: Kysely<Database>,
+  driver: StorageDriver,
+  description: string,
+  checkpointer: Checkpointer | null = null,
+): Storage {
   let closing: Promise<void> | undefined;
   return {
     db,
@@ -224,7 +246,9 @@ function closable(db: Kysely<Database>, driver: StorageDriver, description: stri
     driver,
     description,
     close() {
-      closing ??= db.destroy();
+      // The engine's connection first: the checkpointer's is then the last, and its close folds the log
+      // back into the database file.
+      closing ??= db.destroy().finally(() => checkpointer?.close());
       return closing;
     },
   };
