@@ -19,7 +19,7 @@ import { createSendGrid } from "@precinct/sendgrid";
 import { createSendGridImitation, startSendGridImitationServer } from "@precinct/testing/http";
 import { MailService } from "@sendgrid/mail";
 import { seedAudience } from "./seed.js";
-import { count, population, type Result, report, seconds } from "./util.js";
+import { count, population, profilePhase, type Result, report, seconds } from "./util.js";
 
 const API_KEY = "SG.bench-key";
 const FROM = "team@organize.example.org";
@@ -169,14 +169,18 @@ export async function benchEmail(messages: number, concurrency: number): Promise
       audience: { listId },
       template: { subject: SUBJECT, html: HTML, text: TEXT },
     } as never);
+    const launchProfile = await profilePhase("launch");
     const started = performance.now();
     const launched = await precinct.campaigns.launch(campaign.id);
     const launchMs = performance.now() - started;
+    await launchProfile.stop();
     if (launched.queued !== messages)
       throw new Error(`launch queued ${launched.queued} of ${messages}: ${JSON.stringify(launched)}`);
+    const drainProfile = await profilePhase("drain");
     const drainStarted = performance.now();
     const drained = await precinct.dispatcher().drain();
     const drainMs = performance.now() - drainStarted;
+    await drainProfile.stop();
     const requests = imitation.sendRequestCount;
     const accepted = imitation.acceptedCount;
     if (drained.sent !== messages || accepted !== messages) {

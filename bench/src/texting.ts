@@ -218,6 +218,7 @@ export async function benchTexting(messages: number, concurrency: number): Promi
     );
     const sids = imitation.sent.map((message) => message.sid);
 
+    const statusProfile = await profilePhase("status");
     let statusMs = 0;
     let statusCpuMs = 0;
     let refused = 0;
@@ -234,6 +235,7 @@ export async function benchTexting(messages: number, concurrency: number): Promi
       statusMs += performance.now() - sliceStarted;
       statusCpuMs += cpuMs(sliceCpu);
     }
+    await statusProfile.stop();
     if (refused > 0)
       throw new Error(`the webhook router refused ${refused} of ${sids.length} status callbacks`);
     const statuses = (await precinct.campaigns.report(campaign.id)).statuses;
