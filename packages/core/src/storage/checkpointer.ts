@@ -16,6 +16,7 @@
  */
 
 import { createRequire } from "node:module";
+import { resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 
 /** How often the worker checkpoints. A checkpoint with nothing new to copy returns at once. */
@@ -89,7 +90,8 @@ export function startCheckpointer(
   }
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { path, driver, everyMs: CHECKPOINT_EVERY_MS },
+    // Absolute, so a later process.chdir() cannot point the worker at another file.
+    workerData: { path: resolve(path), driver, everyMs: CHECKPOINT_EVERY_MS },
   });
   // A checkpointer never keeps a process alive that has nothing else to do.
   worker.unref();
