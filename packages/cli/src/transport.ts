@@ -286,25 +286,17 @@ export async function createEmailTransport(
     eventWebhookPublicKey: "SENDGRID_EVENT_WEBHOOK_PUBLIC_KEY",
   };
   const { createSendGrid } = await import("@precinct/sendgrid");
-  try {
-    const email = createSendGrid({ apiKey, ...(baseUrl !== undefined ? { baseUrl } : {}) }).email(
+  const email = asVariableError(variables, () =>
+    createSendGrid({ apiKey, ...(baseUrl !== undefined ? { baseUrl } : {}) }).email(
       publicKey !== undefined ? { eventWebhookPublicKey: publicKey } : {},
-    );
-    return {
-      name: "sendgrid",
-      email,
-      fake: null,
-      description: `SendGrid${baseUrl !== undefined ? ` via ${baseUrl}` : ""}`,
-    };
-  } catch (error) {
-    const setting = PrecinctError.isInstance(error) ? error.details.setting : undefined;
-    const variable = typeof setting === "string" ? variables[setting] : undefined;
-    if (variable === undefined) throw error;
-    throw new ConfigError(`${variable}: ${(error as Error).message}`, {
-      cause: error,
-      details: { variable },
-    });
-  }
+    ),
+  );
+  return {
+    name: "sendgrid",
+    email,
+    fake: null,
+    description: `SendGrid${baseUrl !== undefined ? ` via ${baseUrl}` : ""}`,
+  };
 }
 
 /**
