@@ -11,6 +11,7 @@ import { basename } from "node:path";
 import { type Precinct, PrecinctError } from "@precinct/core";
 import { type ByteSource, openDelimited, toRecord } from "../delimited/parse.js";
 import { detectLayout } from "../layouts/detect.js";
+import { registrationSpecOf } from "../layouts/mapping.js";
 import { layoutById } from "../layouts/registry.js";
 import type {
   AnyLayout,
@@ -18,13 +19,27 @@ import type {
   HistoryLayout,
   MapResult,
   RegistrationLayout,
+  VoteHistoryRecord,
 } from "../layouts/types.js";
-import { encodeVoter } from "./encode.js";
+import { AT_COUNTY, encodeVoter, pushEncoded, ROW_WIDTH } from "./encode.js";
+import { canCompile, compileRegistration, type RowEncoder, SKIPPED } from "./fast-registration.js";
 import { orderedId } from "./ids.js";
+import { type EncodedChunk, encodeChunks } from "./pipeline.js";
 import { PostgresVoterWriter } from "./postgres-writer.js";
 import { SqliteVoterWriter } from "./sqlite-writer.js";
 import type { ImportOptions, ImportProgress, ImportSummary, RowError } from "./types.js";
-import type { VoteRow, VoterRow, VoterWriter, WriteCounts } from "./writer.js";
+import {
+  encodeInWorker,
+  importSqliteInWorker,
+  importWorkerAvailable,
+  lowMemory,
+  type SqliteImportEvent,
+  sqliteConnectionOf,
+} from "./worker.js";
+import type { VoteRow, VoterBatch, VoterWriter, WriteCounts } from "./writer.js";
+
+/** Files this large (about 10,000 NC rows) are parsed in a worker by default: below, starting one costs more. */
+const WORKER_MIN_BYTES = 4 << 20;
 
 /**
  * Imports a voter registration or vote history file into the client's organization.
@@ -39,6 +54,9 @@ import type { VoteRow, VoterRow, VoterWriter, WriteCounts } from "./writer.js";
  * - A rejected row is reported with its data row number (header excluded), column and reason; the rest lands.
  * - Everything is one transaction: if the import fails midway (the file becomes unreadable), nothing of it
  *   stays. On SQLite the import holds the write lock while it runs.
+ * - A first import into an empty voter table is a bulk load: rows are appended (PostgreSQL: one `COPY`
+ *   straight into the table), and the table's indexes are dropped and rebuilt once at the end, all inside
+ *   the transaction. Large files are parsed in a worker thread (see {@link ImportOptions.worker}).
  *
  * @param precinct - The client; the voters belong to its organization.
  * @param file - A file path, or a byte stream (then give `options.source` for the log).
@@ -196,56 +214,151 @@ export async function importVoterFile(
     return reused;
   };
   const counties = new Set<string>();
-  const voterIdField = layout.requiredColumns[0] ?? "voter id";
-  await writer.begin({ importId, organizationId, startedAt, state: layout.state, maxErrors });
-  try {
-    let voters: VoterRow[] = [];
-    let votes: VoteRow[] = [];
-    const historyIdColumn =
-      layout.kind === "history" ? historyVoterColumn(layout, opened.header) : voterIdField;
-    for await (const batch of opened.batches)
-      for (const row of batch) {
-        summary.read++;
-        bytes = row.bytes;
-        if (row.error !== undefined) {
-          reject([{ row: row.row, field: null, reason: row.error }]);
-          continue;
-        }
-        const record = fill(row.fields);
-        if (layout.kind === "registration") {
-          const mapped = accepted((layout as RegistrationLayout).mapRow(record), row.row);
-          if (mapped === undefined) continue;
-          const voter = encodeVoter(mapped.voter);
-          const county = mapped.voter.county;
-          if (county && !counties.has(county)) counties.add(JSON.parse(JSON.stringify(county)) as string);
-          voters.push({ row: row.row, voter, votes: mapped.votes });
-          if (voters.length >= batchSize) {
-            add(await writer.writeVoters(voters));
-            voters = [];
+  const collectCounties = options.removeMissing === "counties";
+  const report = () => {
+    if (options.onProgress === undefined) return;
+    const now = performance.now();
+    if (now - lastReport >= 250) {
+      lastReport = now;
+      options.onProgress(progress());
+    }
+  };
+
+  // Registrations: parse, map and encode (in a worker when it pays), then write a flat batch at a time.
+  let chunks: AsyncIterable<EncodedChunk> | undefined;
+  // Or, under a memory budget, the whole SQLite import in one bounded worker (see worker.ts).
+  let sqliteEvents: AsyncIterable<SqliteImportEvent> | undefined;
+  if (layout.kind === "registration") {
+    const spec = registrationSpecOf(layout.mapRow);
+    const read =
+      canCompile(spec) &&
+      typeof file === "string" &&
+      (options.worker ?? (totalBytes ?? 0) >= WORKER_MIN_BYTES) &&
+      importWorkerAvailable()
+        ? {
+            file,
+            // Plain data for the worker (a spec built by hand could carry more than it can be sent).
+            spec: JSON.parse(
+              JSON.stringify({ state: spec.state, columns: spec.columns, statusCodes: spec.statusCodes }),
+            ) as typeof spec,
+            delimiter: explicit?.delimiter ?? opened.delimiter,
+            header: opened.header,
+            batchSize,
+            maxErrors,
           }
+        : undefined;
+    const connection =
+      read !== undefined && options.worker === undefined && storage.driver.kind === "sqlite" && lowMemory()
+        ? sqliteConnectionOf(storage.driver.database)
+        : null;
+    if (read !== undefined) {
+      // The worker reads the file itself; this thread's reader has done its part (the header).
+      await opened.batches[Symbol.asyncIterator]().return?.();
+      if (connection !== null) {
+        sqliteEvents = importSqliteInWorker({
+          ...read,
+          database: connection.file,
+          pragmas: connection.pragmas,
+          context: { importId, organizationId, startedAt, state: layout.state, maxErrors },
+          removeMissing: options.removeMissing,
+          state: layout.state,
+        });
+      } else {
+        chunks = encodeInWorker(read);
+      }
+    } else if (canCompile(spec)) {
+      chunks = encodeChunks(opened, compileRegistration(spec, opened.header), { batchSize, maxErrors });
+    } else {
+      let votes: VoteHistoryRecord[] | undefined;
+      const generic: RowEncoder = (fields, row, out, warnField) => {
+        const mapped = (layout as RegistrationLayout).mapRow(fill(fields));
+        if (mapped.kind === "error") return mapped.errors;
+        if (mapped.kind === "skip") return SKIPPED;
+        for (const warning of mapped.warnings) warnField(warning.field);
+        pushEncoded(out, row, encodeVoter(mapped.record.voter));
+        votes = mapped.record.votes;
+        return undefined;
+      };
+      const takeVotes = () => {
+        const taken = votes;
+        votes = undefined;
+        return taken;
+      };
+      chunks = encodeChunks(opened, generic, { batchSize, maxErrors, takeVotes });
+    }
+  }
+
+  const tally = (chunk: EncodedChunk) => {
+    summary.read += chunk.read;
+    summary.skipped += chunk.skipped;
+    summary.rejected += chunk.rejectedCount;
+    bytes = chunk.bytes;
+    for (const error of chunk.rejected) if (summary.errors.length < maxErrors) summary.errors.push(error);
+    for (const [field, count] of Object.entries(chunk.warnings)) {
+      summary.warnings[field] = (summary.warnings[field] ?? 0) + count;
+    }
+  };
+  if (sqliteEvents === undefined) {
+    await writer.begin({ importId, organizationId, startedAt, state: layout.state, maxErrors });
+  }
+  try {
+    if (sqliteEvents !== undefined) {
+      for await (const event of sqliteEvents) {
+        if (event.type === "chunk") {
+          tally(event.chunk);
+          add(event.counts);
+          report();
         } else {
-          const mapped = accepted((layout as HistoryLayout).mapRow(record), row.row);
+          summary.removed = event.removed;
+          add(event.counts);
+        }
+      }
+    } else if (chunks !== undefined) {
+      for await (const chunk of chunks) {
+        tally(chunk);
+        const { data } = chunk;
+        if (collectCounties) {
+          for (let at = AT_COUNTY; at < data.length; at += ROW_WIDTH) {
+            const county = data[at];
+            // Copied: a county may be a slice of a whole chunk of the file's text.
+            if (typeof county === "string" && !counties.has(county))
+              counties.add(JSON.parse(JSON.stringify(county)) as string);
+          }
+        }
+        if (data.length > 0) {
+          const batch: VoterBatch = chunk.votes === undefined ? { data } : { data, votes: chunk.votes };
+          add(await writer.writeVoters(batch));
+        }
+        report();
+      }
+    } else {
+      let votes: VoteRow[] = [];
+      const historyIdColumn = historyVoterColumn(layout, opened.header);
+      for await (const batch of opened.batches)
+        for (const row of batch) {
+          summary.read++;
+          bytes = row.bytes;
+          if (row.error !== undefined) {
+            reject([{ row: row.row, field: null, reason: row.error }]);
+            continue;
+          }
+          const mapped = accepted((layout as HistoryLayout).mapRow(fill(row.fields)), row.row);
           if (mapped === undefined) continue;
           votes.push({ row: row.row, vote: mapped, voterIdField: historyIdColumn });
           if (votes.length >= batchSize) {
             add(await writer.writeVotes(votes));
             votes = [];
           }
+          if (summary.read % 1000 === 0) report();
         }
-        if (options.onProgress && summary.read % 1000 === 0) {
-          const now = performance.now();
-          if (now - lastReport >= 250) {
-            lastReport = now;
-            options.onProgress(progress());
-          }
-        }
-      }
-    if (voters.length > 0) add(await writer.writeVoters(voters));
-    if (votes.length > 0) add(await writer.writeVotes(votes));
-    if (options.removeMissing && layout.kind === "registration") {
-      summary.removed = await writer.removeMissing(options.removeMissing, layout.state, [...counties]);
+      if (votes.length > 0) add(await writer.writeVotes(votes));
     }
-    add(await writer.commit());
+    if (sqliteEvents === undefined) {
+      if (options.removeMissing && layout.kind === "registration") {
+        summary.removed = await writer.removeMissing(options.removeMissing, layout.state, [...counties]);
+      }
+      add(await writer.commit());
+    }
   } catch (error) {
     await writer.rollback();
     summary.elapsedMs = performance.now() - started;

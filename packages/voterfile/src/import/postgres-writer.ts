@@ -5,13 +5,15 @@
  * @module
  */
 
+import type { Writable } from "node:stream";
 import type { PostgresPoolLike } from "@precinct/core";
 import type { PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { VoteHistoryRecord } from "../layouts/types.js";
-import { VOTER_COLUMNS } from "./encode.js";
+import { AT_ROW, ROW_WIDTH, VOTER_COLUMNS } from "./encode.js";
+import { orderedId } from "./ids.js";
 import type { RemoveMissing } from "./types.js";
-import type { ImportContext, VoteRow, VoterRow, VoterWriter, WriteCounts } from "./writer.js";
+import type { ImportContext, VoteRow, VoterBatch, VoterWriter, WriteCounts } from "./writer.js";
 
 const KEY_COLUMNS = ["given_key", "family_key", "zip5", "street_key"];
 const CASTS: Record<string, string> = {
@@ -52,7 +54,35 @@ function voteLine(row: number, vote: VoteHistoryRecord): string {
     .join("\t");
 }
 
-/** Writes an import through pg, with `COPY` into staging tables. */
+/** The columns of a bulk `COPY` into `voter`: an id, a flat row's entries after its row number, constants. */
+const BULK_COLUMNS = [
+  "id",
+  "state",
+  "state_voter_id",
+  ...VOTER_COLUMNS,
+  ...KEY_COLUMNS,
+  "row_hash",
+  "organization_id",
+  "created_at",
+  "updated_at",
+  "last_import_id",
+];
+const UNIQUE_INDEX = "voter_state_id_uq";
+
+/** An open `COPY … FROM STDIN`: one per import and table, written a batch at a time with backpressure. */
+interface OpenCopy {
+  table: string;
+  stream: Writable;
+  /** Settles when the server has taken the whole `COPY` (or failed it). */
+  done: Promise<void>;
+  failure: Error | undefined;
+}
+
+/**
+ * Writes an import through pg. A first load into an empty `voter` table streams straight into it with one
+ * `COPY` (secondary and unique indexes dropped, then built once from the loaded rows); otherwise rows are
+ * staged with `COPY` into temporary tables and merged with a few set-based statements.
+ */
 export class PostgresVoterWriter implements VoterWriter {
   readonly #pool: PostgresPoolLike;
   #client: PoolClient | undefined;
@@ -61,6 +91,16 @@ export class PostgresVoterWriter implements VoterWriter {
   #stagedVotes = 0;
   #voterIdField = "voter id";
   #inlineVotes = false;
+  /** The voter table was empty at the start: rows are copied into it directly. */
+  #bulk = false;
+  /** Rows copied into `voter` by the bulk load. */
+  #copied = 0;
+  /** Index definitions dropped for the bulk load, rebuilt before commit; the unique one apart. */
+  #dropped: string[] = [];
+  #unique: string | null = null;
+  #copy: OpenCopy | undefined;
+  /** `\t<organization>\t<created>\t<updated>\t<import>\n`: the constant end of a bulk line. */
+  #bulkTail = "";
 
   constructor(pool: PostgresPoolLike) {
     this.#pool = pool;
@@ -80,48 +120,150 @@ export class PostgresVoterWriter implements VoterWriter {
         `create temp table precinct_stage_vote (row integer, state text, state_voter_id text, voter_id text,
            election_date text, election_type text, election_name text, method text, party text) on commit drop`,
       );
+      // Index builds at the end of a load sort in memory rather than in temporary files.
+      await client.query("set local maintenance_work_mem = '256MB'");
+      this.#bulk = !(await client.query("select exists (select 1 from voter) as found")).rows[0].found;
+      if (this.#bulk) {
+        // Building an index once from the loaded rows is far cheaper than maintaining it row by row. The
+        // unique index goes too: a voter the file repeats is folded into its last row before it is rebuilt.
+        const indexes = await client.query(
+          `select indexname, indexdef from pg_indexes
+           where schemaname = current_schema() and tablename = 'voter' and indexname <> 'voter_pkey'`,
+        );
+        for (const index of indexes.rows as { indexname: string; indexdef: string }[]) {
+          await client.query(`drop index "${index.indexname}"`);
+          if (index.indexname === UNIQUE_INDEX) this.#unique = index.indexdef;
+          else this.#dropped.push(index.indexdef);
+        }
+        if (this.#unique === null) throw new Error(`the voter table has no ${UNIQUE_INDEX} index`);
+        this.#bulkTail = `\t${[context.organizationId, context.startedAt, context.startedAt, context.importId].map(field).join("\t")}\n`;
+      }
     } catch (error) {
       await this.rollback();
       throw error;
     }
   }
 
-  async #copy(table: string, lines: string[]): Promise<void> {
-    if (lines.length === 0) return;
-    const stream = this.#client!.query(copyFrom(`copy ${table} from stdin`));
-    await new Promise<void>((resolve, reject) => {
-      stream.on("error", reject);
-      stream.on("finish", resolve);
-      stream.end(`${lines.join("\n")}\n`);
-    });
+  /**
+   * Appends COPY text to `table` through the import's open COPY (ending another table's first: a
+   * connection runs one COPY at a time), waiting when the socket is backed up.
+   */
+  async #copyInto(table: string, text: string): Promise<void> {
+    if (text === "") return;
+    let copy = this.#copy;
+    if (copy !== undefined && copy.table !== table) {
+      await this.#endCopy();
+      copy = undefined;
+    }
+    if (copy === undefined) {
+      const stream = this.#client!.query(copyFrom(`copy ${table} from stdin`));
+      const opened: OpenCopy = { table, stream, done: Promise.resolve(), failure: undefined };
+      opened.done = new Promise<void>((resolve, reject) => {
+        stream.on("error", (error: Error) => {
+          opened.failure ??= error;
+          reject(error);
+        });
+        stream.on("finish", resolve);
+      });
+      // Observed here so a failure between writes is not an unhandled rejection; `#endCopy` rethrows it.
+      opened.done.catch(() => {});
+      this.#copy = opened;
+      copy = opened;
+    }
+    if (copy.failure) throw copy.failure;
+    if (!copy.stream.write(text)) {
+      const current = copy;
+      await new Promise<void>((resolve, reject) => {
+        const onDrain = () => {
+          current.stream.off("error", onError);
+          resolve();
+        };
+        const onError = (error: Error) => {
+          current.stream.off("drain", onDrain);
+          reject(error);
+        };
+        current.stream.once("drain", onDrain);
+        current.stream.once("error", onError);
+      });
+    }
   }
 
-  async writeVoters(rows: VoterRow[]): Promise<WriteCounts> {
-    const voterLines: string[] = [];
-    const voteLines: string[] = [];
-    for (const { row, voter, votes } of rows) {
-      voterLines.push(
-        [row, voter.state, voter.stateVoterId, ...voter.values, ...voter.keys, voter.hash]
-          .map(field)
-          .join("\t"),
-      );
-      for (const vote of votes) {
-        voteLines.push(voteLine(row, vote));
+  /** Finishes the open COPY, if any, and waits for the server to have taken it. */
+  async #endCopy(): Promise<void> {
+    const copy = this.#copy;
+    if (copy === undefined) return;
+    this.#copy = undefined;
+    if (!copy.failure) copy.stream.end();
+    await copy.done;
+  }
+
+  async writeVoters(batch: VoterBatch): Promise<WriteCounts> {
+    const { data, votes } = batch;
+    let voterText = "";
+    let voteText = "";
+    for (let base = 0, index = 0; base < data.length; base += ROW_WIDTH, index++) {
+      let line = this.#bulk ? orderedId() : String(data[base + AT_ROW]);
+      for (let offset = 1; offset < ROW_WIDTH; offset++) line += `\t${field(data[base + offset])}`;
+      voterText += this.#bulk ? `${line}${this.#bulkTail}` : `${line}\n`;
+      const rowVotes = votes?.[index];
+      if (rowVotes !== undefined) {
+        for (const vote of rowVotes) {
+          voteText += `${voteLine(data[base + AT_ROW] as number, vote)}\n`;
+          this.#stagedVotes++;
+          this.#inlineVotes = true;
+        }
       }
     }
-    await this.#copy("precinct_stage_voter", voterLines);
-    await this.#copy("precinct_stage_vote", voteLines);
-    this.#stagedVotes += voteLines.length;
-    if (voteLines.length > 0) this.#inlineVotes = true;
+    if (this.#bulk) {
+      await this.#copyInto(`voter (${BULK_COLUMNS.join(", ")})`, voterText);
+      this.#copied += data.length / ROW_WIDTH;
+    } else {
+      await this.#copyInto("precinct_stage_voter", voterText);
+    }
+    await this.#copyInto("precinct_stage_vote", voteText);
     return { inserted: 0, updated: 0, unchanged: 0, rejected: [] };
   }
 
   async writeVotes(rows: VoteRow[]): Promise<WriteCounts> {
     if (rows[0]) this.#voterIdField = rows[0].voterIdField;
-    const lines = rows.map(({ row, vote }) => voteLine(row, vote));
-    await this.#copy("precinct_stage_vote", lines);
-    this.#stagedVotes += lines.length;
+    let text = "";
+    for (const { row, vote } of rows) text += `${voteLine(row, vote)}\n`;
+    await this.#copyInto("precinct_stage_vote", text);
+    this.#stagedVotes += rows.length;
     return { inserted: 0, updated: 0, unchanged: 0, rejected: [] };
+  }
+
+  /**
+   * Ends a bulk load: folds a voter the file listed more than once into its last row (ids are ordered, so the
+   * last row has the greatest), rebuilds the unique index and the others, and refreshes the statistics.
+   */
+  async #settleBulk(counts: WriteCounts): Promise<void> {
+    const client = this.#client!;
+    const unique = this.#unique as string;
+    this.#bulk = false;
+    this.#unique = null;
+    await client.query("savepoint precinct_unique");
+    try {
+      await client.query(unique);
+      await client.query("release savepoint precinct_unique");
+    } catch (error) {
+      if ((error as { code?: string }).code !== "23505") throw error;
+      await client.query("rollback to savepoint precinct_unique");
+      const removed = await client.query(
+        `delete from voter v using (
+           select organization_id, state, state_voter_id, max(id) as last from voter where organization_id = $1
+           group by organization_id, state, state_voter_id having count(*) > 1) d
+         where v.organization_id = d.organization_id and v.state = d.state
+           and v.state_voter_id = d.state_voter_id and v.id <> d.last`,
+        [this.#context.organizationId],
+      );
+      counts.inserted -= removed.rowCount ?? 0;
+      counts.unchanged += removed.rowCount ?? 0;
+      await client.query(unique);
+    }
+    for (const definition of this.#dropped) await client.query(definition);
+    this.#dropped = [];
+    await client.query("analyze voter");
   }
 
   /** Merges the staged voters and ballots; runs once, before removal and commit. */
@@ -129,9 +271,14 @@ export class PostgresVoterWriter implements VoterWriter {
     const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0, rejected: [] };
     if (this.#merged) return counts;
     this.#merged = true;
+    await this.#endCopy();
     const client = this.#client!;
     const { importId, organizationId, startedAt } = this.#context;
     const tracked = [...VOTER_COLUMNS];
+    if (this.#bulk) {
+      counts.inserted += this.#copied;
+      await this.#settleBulk(counts);
+    }
 
     // The last row of a voter repeated inside the file wins, as it would row by row.
     const staged = await client.query(
@@ -143,23 +290,7 @@ export class PostgresVoterWriter implements VoterWriter {
       .n as number;
     const distinctRows = staged.rowCount ?? 0;
     counts.unchanged += stagedRows - distinctRows;
-    // A first load into an empty voter table: nothing to compare, and the secondary indexes are built once
-    // from sorted data after the insert instead of row by row.
-    const fresh =
-      distinctRows > 0 && !(await client.query("select exists (select 1 from voter) as found")).rows[0].found;
-    const dropped: string[] = [];
-    if (fresh) {
-      const indexes = await client.query(
-        `select indexname, indexdef from pg_indexes
-         where schemaname = current_schema() and tablename = 'voter'
-           and indexname not in ('voter_pkey', 'voter_state_id_uq')`,
-      );
-      for (const index of indexes.rows as { indexname: string; indexdef: string }[]) {
-        await client.query(`drop index ${index.indexname}`);
-        dropped.push(index.indexdef);
-      }
-    }
-    if (distinctRows > 0 && !fresh) {
+    if (distinctRows > 0) {
       await client.query("create index on precinct_stage_last (state, state_voter_id)");
       await client.query("analyze precinct_stage_last");
       const match = "v.organization_id = $1 and v.state = s.state and v.state_voter_id = s.state_voter_id";
@@ -215,12 +346,10 @@ export class PostgresVoterWriter implements VoterWriter {
          select gen_random_uuid()::text, $1, $3, $3, s.state, s.state_voter_id,
            ${[...tracked, ...KEY_COLUMNS, "row_hash"].map((column) => cast("s", column)).join(", ")}, $2
          from precinct_stage_last s
-         ${fresh ? "" : `where not exists (select 1 from voter v where ${match})`}`,
+         where not exists (select 1 from voter v where ${match})`,
         [organizationId, importId, startedAt],
       );
       counts.inserted += inserted.rowCount ?? 0;
-      for (const definition of dropped) await client.query(definition);
-      if (fresh) await client.query("analyze voter");
     }
 
     if (this.#stagedVotes > 0) {
@@ -322,15 +451,26 @@ export class PostgresVoterWriter implements VoterWriter {
 
   async rollback(): Promise<void> {
     if (!this.#client) return;
+    let broken = false;
     try {
+      const copy = this.#copy;
+      this.#copy = undefined;
+      if (copy !== undefined) {
+        // Abandons the COPY (the server gets CopyFail), so the connection can roll back.
+        copy.stream.destroy(new Error("the import was rolled back"));
+        await copy.done.catch(() => {});
+      }
       await this.#client.query("rollback");
+    } catch (error) {
+      broken = true;
+      throw error;
     } finally {
-      this.#release();
+      this.#release(broken);
     }
   }
 
-  #release(): void {
-    this.#client?.release();
+  #release(broken = false): void {
+    this.#client?.release(broken);
     this.#client = undefined;
   }
 }

@@ -7,10 +7,22 @@
 
 import type { SqliteDatabaseLike } from "@precinct/core";
 import type { VoteHistoryRecord } from "../layouts/types.js";
-import { diffVoter, type StoredValue, VOTER_COLUMNS, VOTER_FIELDS } from "./encode.js";
+import {
+  AT_HASH,
+  AT_KEYS,
+  AT_STATE,
+  AT_VALUES,
+  AT_VOTER_ID,
+  diffVoter,
+  type EncodedVoter,
+  ROW_WIDTH,
+  type StoredValue,
+  VOTER_COLUMNS,
+  VOTER_FIELDS,
+} from "./encode.js";
 import { orderedId } from "./ids.js";
 import type { RemoveMissing } from "./types.js";
-import type { BallotCounts, ImportContext, VoteRow, VoterRow, VoterWriter, WriteCounts } from "./writer.js";
+import type { BallotCounts, ImportContext, VoteRow, VoterBatch, VoterWriter, WriteCounts } from "./writer.js";
 
 interface Statement {
   run(...params: unknown[]): { changes: number };
@@ -25,15 +37,27 @@ interface SqliteDatabase extends SqliteDatabaseLike {
 }
 
 const KEY_COLUMNS = ["given_key", "family_key", "zip5", "street_key"];
-const KEEP_INDEXES = new Set(["voter_state_id_uq"]);
+const UNIQUE_INDEX = "voter_state_id_uq";
+/** The page cache during an import, in KiB (SQLite's negative unit): 2 MB, SQLite's own default. */
+const IMPORT_CACHE_SIZE = -2000;
+/** Rows per index `analyze` samples after a first load (`pragma analysis_limit`). */
+const ANALYSIS_ROWS = 2000;
 
 /** Writes an import through better-sqlite3. */
 export class SqliteVoterWriter implements VoterWriter {
   readonly #db: SqliteDatabase;
   #context!: ImportContext;
-  #statements!: ReturnType<SqliteVoterWriter["prepare"]>;
-  #fresh = false;
+  #prepared: ReturnType<SqliteVoterWriter["prepare"]> | undefined;
+  /** The voter table was empty at the start: rows are appended without looking anything up. */
+  #bulk = false;
+  /** Index definitions dropped for the bulk load, rebuilt (sorted, once) before commit. */
   #droppedIndexes: string[] = [];
+  /** The unique (organization, state, voter id) index, dropped during a bulk load; see {@link #settle}. */
+  #uniqueIndex: string | null = null;
+  #bulkInsert: Statement | undefined;
+  /** The connection's page cache size before the import. */
+  #cacheSize: number | undefined;
+  #bulkInserted = 0;
   readonly #elections = new Map<string, string>();
   readonly #updatedAtBefore = new Map<string, string>();
   #lastVoter: { key: string; id: string | null } = { key: "", id: null };
@@ -44,27 +68,34 @@ export class SqliteVoterWriter implements VoterWriter {
 
   async begin(context: ImportContext): Promise<void> {
     this.#context = context;
+    // A small page cache for the import (restored after): SQLite sizes its sorter by it, and index builds
+    // over millions of rows run faster in small sorted runs than in one large one, in less memory too.
+    this.#cacheSize = (this.#db.prepare("pragma cache_size").get() as { cache_size: number }).cache_size;
+    this.#db.exec(`pragma cache_size = ${IMPORT_CACHE_SIZE}`);
     this.#db.exec("begin immediate");
     try {
-      this.#fresh = !(
+      this.#bulk = !(
         this.#db.prepare("select exists (select 1 from voter) as found").get() as { found: number }
       ).found;
-      if (this.#fresh) {
-        // Building an index once from sorted keys is far cheaper than a million random inserts into it.
+      if (this.#bulk) {
+        // Building an index once from sorted keys is far cheaper than a million random inserts into it. The
+        // unique index goes too: a file's rows are appended, and a voter the file repeats is folded into one
+        // before the index is rebuilt.
         const indexes = this.#db
           .prepare(
             "select name, sql from sqlite_master where type = 'index' and tbl_name = 'voter' and sql is not null",
           )
           .all() as { name: string; sql: string }[];
         for (const index of indexes) {
-          if (KEEP_INDEXES.has(index.name)) continue;
-          this.#db.exec(`drop index ${index.name}`);
-          this.#droppedIndexes.push(index.sql);
+          this.#db.exec(`drop index "${index.name}"`);
+          if (index.name === UNIQUE_INDEX) this.#uniqueIndex = index.sql;
+          else this.#droppedIndexes.push(index.sql);
         }
+        if (this.#uniqueIndex === null) throw new Error(`the voter table has no ${UNIQUE_INDEX} index`);
       }
-      this.#statements = this.prepare();
     } catch (error) {
       this.#db.exec("rollback");
+      this.#restoreCache();
       throw error;
     }
   }
@@ -127,89 +158,173 @@ export class SqliteVoterWriter implements VoterWriter {
     };
   }
 
-  async writeVoters(rows: VoterRow[]): Promise<WriteCounts> {
-    const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0, rejected: [] };
+  /**
+   * The bulk load's insert: the import's constants are written into the statement, so a row binds only its
+   * own values (an id, then the row's entries after its row number).
+   */
+  #bulkStatement(): Statement {
+    if (this.#bulkInsert) return this.#bulkInsert;
     const { importId, organizationId, startedAt } = this.#context;
-    const s = this.#statements;
-    for (const { voter, votes } of rows) {
-      let voterId: string | null = null;
-      if (this.#fresh) {
-        const id = orderedId();
-        const params: StoredValue[] = [
-          id,
-          organizationId,
-          startedAt,
-          startedAt,
-          voter.state,
-          voter.stateVoterId,
-        ];
-        params.push(...voter.values, ...voter.keys, voter.hash, importId);
-        if (s.insert.run(...params).changes === 1) {
-          counts.inserted++;
-          voterId = id;
-        }
+    const columns = [
+      "id",
+      "state",
+      "state_voter_id",
+      ...VOTER_COLUMNS,
+      ...KEY_COLUMNS,
+      "row_hash",
+      "organization_id",
+      "created_at",
+      "updated_at",
+      "last_import_id",
+    ];
+    const constants = [organizationId, startedAt, startedAt, importId].map(quote);
+    const placeholders = columns.length - constants.length;
+    this.#bulkInsert = this.#db.prepare(
+      `insert into voter (${columns.join(", ")}) values (${[...new Array(placeholders).fill("?"), ...constants].join(", ")})`,
+    );
+    return this.#bulkInsert;
+  }
+
+  async writeVoters(batch: VoterBatch): Promise<WriteCounts> {
+    const { data, votes } = batch;
+    // Ballots need each voter's stored id as the file lists it again: they take the row-by-row path.
+    if (votes?.some((list) => list !== undefined && list.length > 0)) this.#settle();
+    const counts = this.#takeCarry();
+    if (this.#bulk) {
+      const insert = this.#bulkStatement();
+      const params: StoredValue[] = new Array(ROW_WIDTH).fill(null);
+      for (let base = 0; base < data.length; base += ROW_WIDTH) {
+        params[0] = orderedId();
+        for (let offset = 1; offset < ROW_WIDTH; offset++)
+          params[offset] = data[base + offset] as StoredValue;
+        insert.run(params);
       }
-      if (voterId === null) {
-        const existing = s.existing.get(organizationId, voter.state, voter.stateVoterId) as
-          | {
-              id: string;
-              row_hash: string | null;
-              removed_at: string | null;
-              last_import_id: string | null;
-              created_at: string;
-              updated_at: string;
-            }
-          | undefined;
-        if (existing === undefined) {
-          const id = orderedId();
-          s.insert.run(
-            id,
-            organizationId,
-            startedAt,
-            startedAt,
-            voter.state,
-            voter.stateVoterId,
-            ...voter.values,
-            ...voter.keys,
-            voter.hash,
-            importId,
-          );
-          counts.inserted++;
-          voterId = id;
-        } else if (existing.last_import_id === importId) {
-          // The file lists this voter again: the last row wins, as on PostgreSQL, and the repeat counts as
-          // unchanged. The change log keeps one entry: the difference from before this import.
-          if (existing.row_hash !== voter.hash) this.#rewriteRepeat(existing, voter, counts);
-          counts.unchanged++;
-          voterId = existing.id;
-        } else if (existing.row_hash === voter.hash && existing.removed_at === null) {
-          s.touch.run(importId, existing.id);
-          counts.unchanged++;
-          voterId = existing.id;
-        } else {
-          const changes: Record<string, [unknown, unknown]> = diffVoter(
-            this.#storedValues(existing.id),
-            voter.values,
-          );
-          if (existing.removed_at !== null) changes.removedAt = [existing.removed_at, null];
-          s.update.run(...voter.values, ...voter.keys, voter.hash, importId, startedAt, existing.id);
-          // Kept in case a later row of the file restores the old values (bounded by the voters changed).
-          this.#updatedAtBefore.set(existing.id, existing.updated_at);
-          if (Object.keys(changes).length > 0) {
-            this.#logChange(existing.id, changes);
-            counts.updated++;
-          } else {
-            counts.unchanged++;
-          }
-          voterId = existing.id;
-        }
-      }
-      if (votes.length > 0) {
+      const rows = data.length / ROW_WIDTH;
+      this.#bulkInserted += rows;
+      counts.inserted += rows;
+      return counts;
+    }
+    for (let base = 0, index = 0; base < data.length; base += ROW_WIDTH, index++) {
+      const voter = decodeRow(data, base);
+      const voterId = this.#writeVoter(voter, counts);
+      const rowVotes = votes?.[index];
+      if (rowVotes !== undefined && rowVotes.length > 0) {
         counts.ballots ??= { inserted: 0, updated: 0, unchanged: 0 };
-        for (const vote of votes) this.#writeBallot(voterId, vote, counts.ballots);
+        for (const vote of rowVotes) this.#writeBallot(voterId, vote, counts.ballots);
       }
     }
     return counts;
+  }
+
+  /**
+   * Ends a bulk load: folds a voter the file listed more than once into its last row (the earlier rows count
+   * as unchanged, as they would row by row), then rebuilds the unique index. Later writes look voters up.
+   */
+  #settle(): void {
+    if (!this.#bulk) return;
+    this.#bulk = false;
+    const unique = this.#uniqueIndex as string;
+    this.#uniqueIndex = null;
+    if (this.#bulkInserted > 0) {
+      try {
+        this.#db.exec(unique);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "SQLITE_CONSTRAINT_UNIQUE") throw error;
+      }
+      // The table held no voter before this import, so every row is this file's and rowids follow the file.
+      const removed = this.#db
+        .prepare(
+          `delete from voter where rowid in (
+             select v.rowid from voter v join (
+               select organization_id, state, state_voter_id, max(rowid) as last from voter
+               group by organization_id, state, state_voter_id having count(*) > 1
+             ) d on v.organization_id = d.organization_id and v.state = d.state
+               and v.state_voter_id = d.state_voter_id and v.rowid <> d.last)`,
+        )
+        .run().changes;
+      this.#carry.inserted -= removed;
+      this.#carry.unchanged += removed;
+    }
+    this.#db.exec(unique);
+  }
+
+  /** Counts from settling a bulk load, reported with the next batch (or at commit). */
+  #carry: WriteCounts = { inserted: 0, updated: 0, unchanged: 0, rejected: [] };
+
+  #takeCarry(): WriteCounts {
+    const counts = this.#carry;
+    this.#carry = { inserted: 0, updated: 0, unchanged: 0, rejected: [] };
+    return counts;
+  }
+
+  /** The row-by-row statements; a bulk load is settled first (they rely on the unique index). */
+  get #statements(): ReturnType<SqliteVoterWriter["prepare"]> {
+    if (this.#prepared === undefined) {
+      this.#settle();
+      this.#prepared = this.prepare();
+    }
+    return this.#prepared;
+  }
+
+  /** Upserts one voter by state voter id; returns its id. */
+  #writeVoter(voter: EncodedVoter, counts: WriteCounts): string {
+    const { importId, organizationId, startedAt } = this.#context;
+    const s = this.#statements;
+    const existing = s.existing.get(organizationId, voter.state, voter.stateVoterId) as
+      | {
+          id: string;
+          row_hash: string | null;
+          removed_at: string | null;
+          last_import_id: string | null;
+          created_at: string;
+          updated_at: string;
+        }
+      | undefined;
+    if (existing === undefined) {
+      const id = orderedId();
+      s.insert.run(
+        id,
+        organizationId,
+        startedAt,
+        startedAt,
+        voter.state,
+        voter.stateVoterId,
+        ...voter.values,
+        ...voter.keys,
+        voter.hash,
+        importId,
+      );
+      counts.inserted++;
+      return id;
+    }
+    if (existing.last_import_id === importId) {
+      // The file lists this voter again: the last row wins, as on PostgreSQL, and the repeat counts as
+      // unchanged. The change log keeps one entry: the difference from before this import.
+      if (existing.row_hash !== voter.hash) this.#rewriteRepeat(existing, voter, counts);
+      counts.unchanged++;
+      return existing.id;
+    }
+    if (existing.row_hash === voter.hash && existing.removed_at === null) {
+      s.touch.run(importId, existing.id);
+      counts.unchanged++;
+      return existing.id;
+    }
+    const changes: Record<string, [unknown, unknown]> = diffVoter(
+      this.#storedValues(existing.id),
+      voter.values,
+    );
+    if (existing.removed_at !== null) changes.removedAt = [existing.removed_at, null];
+    s.update.run(...voter.values, ...voter.keys, voter.hash, importId, startedAt, existing.id);
+    // Kept in case a later row of the file restores the old values (bounded by the voters changed).
+    this.#updatedAtBefore.set(existing.id, existing.updated_at);
+    if (Object.keys(changes).length > 0) {
+      this.#logChange(existing.id, changes);
+      counts.updated++;
+    } else {
+      counts.unchanged++;
+    }
+    return existing.id;
   }
 
   /** Appends what this import changed on a voter to `voter_change`. */
@@ -242,7 +357,7 @@ export class SqliteVoterWriter implements VoterWriter {
    */
   #rewriteRepeat(
     existing: { id: string; created_at: string },
-    voter: VoterRow["voter"],
+    voter: EncodedVoter,
     counts: WriteCounts,
   ): void {
     const s = this.#statements;
@@ -344,6 +459,7 @@ export class SqliteVoterWriter implements VoterWriter {
   }
 
   async removeMissing(scope: RemoveMissing, state: string, counties: readonly string[]): Promise<number> {
+    this.#settle();
     const { importId, organizationId, startedAt } = this.#context;
     let where =
       "organization_id = ? and state = ? and removed_at is null and (last_import_id is null or last_import_id <> ?)";
@@ -369,16 +485,49 @@ export class SqliteVoterWriter implements VoterWriter {
     return ids.length;
   }
 
-  async commit(): Promise<undefined> {
+  async commit(): Promise<WriteCounts | undefined> {
+    this.#settle();
+    const counts = this.#takeCarry();
     for (const sql of this.#droppedIndexes) this.#db.exec(sql);
     this.#droppedIndexes = [];
+    // Statistics for the planner after a first load, in the same transaction and with the import's small
+    // page cache; sampled, so it costs a fraction of a full pass.
+    if (this.#bulkInserted > 0) {
+      const limit = (this.#db.prepare("pragma analysis_limit").get() as { analysis_limit: number })
+        .analysis_limit;
+      this.#db.exec(
+        `pragma analysis_limit = ${ANALYSIS_ROWS}; analyze voter; pragma analysis_limit = ${limit}`,
+      );
+    }
     this.#db.exec("commit");
-    if (this.#fresh) this.#db.exec("analyze voter");
-    return undefined;
+    this.#restoreCache();
+    return counts;
   }
 
   async rollback(): Promise<void> {
     if (this.#db.inTransaction) this.#db.exec("rollback");
     this.#droppedIndexes = [];
+    this.#restoreCache();
   }
+
+  #restoreCache(): void {
+    if (this.#cacheSize !== undefined) this.#db.exec(`pragma cache_size = ${this.#cacheSize}`);
+    this.#cacheSize = undefined;
+  }
+}
+
+/** A row of a flat batch as an {@link EncodedVoter}, for the row-by-row path. */
+function decodeRow(data: readonly StoredValue[], base: number): EncodedVoter {
+  return {
+    state: data[base + AT_STATE] as string,
+    stateVoterId: data[base + AT_VOTER_ID] as string,
+    values: data.slice(base + AT_VALUES, base + AT_KEYS),
+    keys: data.slice(base + AT_KEYS, base + AT_HASH) as EncodedVoter["keys"],
+    hash: data[base + AT_HASH] as string,
+  };
+}
+
+/** A SQL string literal. */
+function quote(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
 }

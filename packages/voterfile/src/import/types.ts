@@ -57,6 +57,17 @@ export interface ImportOptions {
   source?: string;
   /** Rows per write batch. Default 2,000. */
   batchSize?: number;
+  /**
+   * Use worker threads for a registration file given by path (layouts made by `registrationMapper` without
+   * inline ballot columns: every built-in registration layout but Ohio's, and mapped layouts).
+   * - `true`: a worker parses and normalizes while this thread writes to the database — two cores.
+   * - `false`: everything in this thread.
+   * - default: for files of 4 MB or more, when running from the built package, as `true`; except under a
+   *   memory budget (a V8 heap limit under 1 GiB, as `--max-old-space-size` sets) into a SQLite file, where
+   *   one worker with a small young generation does the whole import through its own connection (one
+   *   transaction, as always) so memory stays flat.
+   */
+  worker?: boolean;
 }
 
 /** What an import did. Rejected rows are listed (up to `maxErrors`), the rest of the file landed. */

@@ -5,14 +5,17 @@
  */
 
 import type { VoteHistoryRecord } from "../layouts/types.js";
-import type { EncodedVoter } from "./encode.js";
+import type { StoredValue } from "./encode.js";
 import type { RemoveMissing, RowError } from "./types.js";
 
-/** A registration row to write, with the ballots its row carries (Ohio). */
-export interface VoterRow {
-  row: number;
-  voter: EncodedVoter;
-  votes: VoteHistoryRecord[];
+/**
+ * Registration rows to write: the encoded rows as one flat array (`ROW_WIDTH` entries a row, see
+ * `encode.ts`), and the ballots some rows carry (Ohio), by the row's index in the batch.
+ */
+export interface VoterBatch {
+  data: StoredValue[];
+  /** `votes[i]` are the ballots of the batch's i-th row; absent or sparse when rows carry none. */
+  votes?: (VoteHistoryRecord[] | undefined)[];
 }
 
 /** A history row to write. */
@@ -56,7 +59,7 @@ export interface ImportContext {
 /** A database's bulk path. Every call between `begin` and `commit`/`rollback` is one transaction. */
 export interface VoterWriter {
   begin(context: ImportContext): Promise<void>;
-  writeVoters(rows: VoterRow[]): Promise<WriteCounts>;
+  writeVoters(batch: VoterBatch): Promise<WriteCounts>;
   writeVotes(rows: VoteRow[]): Promise<WriteCounts>;
   /** Marks voters the import did not list as removed; returns how many. */
   removeMissing(scope: RemoveMissing, state: string, counties: readonly string[]): Promise<number>;

@@ -138,12 +138,25 @@ export class RowIssues {
 
 const optional = (value: string): string | null => (value === "" ? null : value);
 
+/**
+ * @internal The spec a `registrationMapper` was built from, kept on the function so the importer can
+ * compile a column-index fast path for it (and hand the spec, which is plain data, to a worker thread).
+ */
+export const REGISTRATION_SPEC: unique symbol = Symbol("precinct.voterfile.registrationSpec");
+
+/** @internal The spec behind a layout's `mapRow`, when `registrationMapper` built it. */
+export function registrationSpecOf(mapRow: unknown): RegistrationSpec | undefined {
+  return typeof mapRow === "function"
+    ? (mapRow as { [REGISTRATION_SPEC]?: RegistrationSpec })[REGISTRATION_SPEC]
+    : undefined;
+}
+
 /** Builds a registration layout's `mapRow` from its spec. */
 export function registrationMapper(
   spec: RegistrationSpec,
 ): (record: Readonly<Record<string, string>>) => MapResult<RegistrationRecord> {
   const c = spec.columns;
-  return (record) => {
+  const mapRow = (record: Readonly<Record<string, string>>): MapResult<RegistrationRecord> => {
     const issues = new RowIssues();
     const get = (name: string | undefined): string => (name === undefined ? "" : column(record, name));
 
@@ -209,6 +222,7 @@ export function registrationMapper(
     const votes = spec.electionColumns === undefined ? [] : inlineVotes(record, spec, stateVoterId, voter);
     return issues.result({ voter, votes });
   };
+  return Object.assign(mapRow, { [REGISTRATION_SPEC]: spec });
 }
 
 const NANP = /^\(?(\d{3})\)?[-. ]?(\d{3})[-. ]?(\d{4})$/u;
@@ -249,6 +263,21 @@ function address(
   const locality = spec.locality === undefined ? "" : column(record, spec.locality);
   const region = (spec.region === undefined ? "" : column(record, spec.region)) || (spec.defaultRegion ?? "");
   const postalCode = spec.postalCode === undefined ? "" : columns(record, spec.postalCode, "-");
+  return addressOf(addressLines, locality, region, postalCode, addressType, issues);
+}
+
+/**
+ * @internal An address from its parts (lines non-blank, the rest trimmed, "" when absent): normalized when
+ * it can be, else the raw parts with a warning. Shared by `mapRow` and the importer's compiled path.
+ */
+export function addressOf(
+  addressLines: string[],
+  locality: string,
+  region: string,
+  postalCode: string,
+  addressType: "home" | "mailing",
+  issues: RowIssues,
+): NonNullable<VoterInput["residentialAddress"]> {
   const raw = {
     addressLines,
     locality: optional(locality),
