@@ -7,7 +7,7 @@
  * @module
  */
 
-import { PrecinctError, ProviderError } from "@precinct/core";
+import { hasNetworkErrorCode, PrecinctError, ProviderError } from "@precinct/core";
 import { GoogleApiErrorBody, GoogleOAuthErrorBody } from "./gmail-api.js";
 
 /** What the adapter was doing when the error happened, for the message. */
@@ -243,20 +243,6 @@ function retryAfter(
   return undefined;
 }
 
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
-
 /**
  * True when no HTTP response arrived: a `GaxiosError` without a response (gaxios wraps fetch's failure),
  * a timeout, or a Node socket error code.
@@ -265,7 +251,7 @@ function isNetworkError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const record = error as Record<string, unknown>;
   if (record.name === "TimeoutError") return true;
-  if (typeof record.code === "string" && NETWORK_CODES.has(record.code)) return true;
+  if (hasNetworkErrorCode(error)) return true;
   const isGaxios =
     record.name === "GaxiosError" || (typeof record.config === "object" && record.config !== null);
   return isGaxios && (record.response === undefined || record.response === null);

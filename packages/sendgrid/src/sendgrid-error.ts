@@ -7,7 +7,7 @@
  * @module
  */
 
-import { PrecinctError, ProviderError } from "@precinct/core";
+import { hasNetworkErrorCode, PrecinctError, ProviderError } from "@precinct/core";
 
 /** One entry of SendGrid's error body. */
 export interface SendGridFieldError {
@@ -221,27 +221,10 @@ function headerReader(headers: unknown): (name: string) => string | undefined {
   };
 }
 
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "ESOCKETTIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ERR_NETWORK",
-  "ERR_SOCKET_CONNECTION_TIMEOUT",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
-
 /** True when no HTTP response arrived: an axios error without a response, or a Node socket error code. */
 function isNetworkError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const record = error as Record<string, unknown>;
   if (record.isAxiosError === true) return record.response === undefined || record.response === null;
-  return typeof record.code === "string" && NETWORK_CODES.has(record.code);
+  return hasNetworkErrorCode(error);
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { PrecinctError, ProviderError, type SmsFailureReason } from "@precinct/core";
+import { hasNetworkErrorCode, PrecinctError, ProviderError, type SmsFailureReason } from "@precinct/core";
 
 /**
  * Twilio error codes with a meaning the engine acts on (see DOMAIN.md, "Texting compliance"). The same
@@ -192,29 +192,12 @@ function httpFailure(error: unknown): HttpFailure | undefined {
   return { status, code, message: text.replace(/[.\s]+$/, ""), moreInfo };
 }
 
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "ESOCKETTIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ERR_NETWORK",
-  "ERR_SOCKET_CONNECTION_TIMEOUT",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
-
 /** True when no HTTP response arrived: an axios error without a response, or a Node socket error code. */
 function isNetworkError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const record = error as Record<string, unknown>;
   if (record.isAxiosError === true) return record.response === undefined || record.response === null;
-  return typeof record.code === "string" && NETWORK_CODES.has(record.code);
+  return hasNetworkErrorCode(error);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -170,3 +170,32 @@ function formatValue(value: unknown): string {
     return String(value);
   }
 }
+
+/** Node, undici and HTTP-client codes for a request that got no HTTP response. */
+const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "ESOCKETTIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ERR_NETWORK",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/**
+ * True when `error` carries a socket-level error code (`ECONNRESET`, `ETIMEDOUT`, undici's
+ * `UND_ERR_SOCKET`…): the request got no HTTP response, so adapters map it to a retryable error. Each
+ * adapter adds its HTTP client's own "no response" shape (an axios or gaxios error without `response`).
+ */
+export function hasNetworkErrorCode(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const code = (error as { readonly code?: unknown }).code;
+  return typeof code === "string" && NETWORK_ERROR_CODES.has(code);
+}
