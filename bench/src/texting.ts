@@ -192,11 +192,13 @@ export async function benchTexting(messages: number, concurrency: number): Promi
       template: { body: TEMPLATE },
     });
 
+    const launchProfile = await profilePhase("launch");
     const started = performance.now();
     const launchCpu = process.cpuUsage();
     const launched = await precinct.campaigns.launch(campaign.id);
     const launchMs = performance.now() - started;
     const launchCpuMs = cpuMs(launchCpu);
+    await launchProfile.stop();
     if (launched.queued !== messages) {
       throw new Error(
         `launch queued ${launched.queued} of ${messages} recipients (waiting ${launched.waiting}, blocked ${JSON.stringify(launched.blocked)}, no phone ${launched.noPhone})`,

@@ -262,7 +262,11 @@ async function bind(
   };
   const dispatchers: Dispatcher[] = [];
   const makeDispatcher = (overrides: DispatcherOptions = {}): Dispatcher => {
-    const made = new Dispatcher(ctx, { ...options.dispatcher, ...overrides });
+    const made = new Dispatcher(
+      ctx,
+      { ...options.dispatcher, ...overrides },
+      { afterSent: (providerIds) => inbound.applyParked(providerIds) },
+    );
     dispatchers.push(made);
     return made;
   };

@@ -123,8 +123,8 @@ interface Completion {
  * commit rewrites the pages it touched, so fewer, larger commits write far less. A crash loses at most the
  * unwritten outcomes of rows still leased as `sending`, which orphan recovery resolves without resending.
  */
-const FLUSH_ROWS = 500;
-const FLUSH_MS = 100;
+const FLUSH_ROWS = 1000;
+const FLUSH_MS = 250;
 
 /** A sent outbox row's new values, written in bulk. */
 interface SentRow {
@@ -183,8 +183,16 @@ export class Dispatcher {
   /** Email campaigns' content, rendered once with substitution tags. */
   readonly #emailContent = new Map<string, TaggedEmail>();
 
+  /** Called after message rows are written, with their provider ids (parked status callbacks). */
+  readonly #afterSent: ((providerIds: readonly string[]) => Promise<unknown>) | undefined;
+
   /** @internal Created by `precinct.dispatcher()`. */
-  constructor(ctx: OutreachContext, options: DispatcherOptions = {}) {
+  constructor(
+    ctx: OutreachContext,
+    options: DispatcherOptions = {},
+    hooks: { readonly afterSent?: (providerIds: readonly string[]) => Promise<unknown> } = {},
+  ) {
+    this.#afterSent = hooks.afterSent;
     if (!ctx.plugins.sms && !ctx.plugins.email) {
       throw new ConfigError(
         "The dispatcher needs a transport: pass plugins: { sms: … } and/or { email: … } to createPrecinct() (createFakeSms() and createFakeEmail() from @precinct/testing send nothing real).",
@@ -1104,6 +1112,11 @@ export class Dispatcher {
     }
     for (const { number, lineType } of lineTypes)
       await this.#gate.rememberLineType(number, lineType, "provider_error");
+    // Status callbacks that beat this write were parked: the rows they wait for exist now.
+    const written = batch.flatMap(({ entry, outcome }) =>
+      outcome.kind === "sent" && entry.channel === "sms" ? [outcome.result.providerId] : [],
+    );
+    if (written.length > 0 && this.#afterSent) await this.#afterSent(written).catch(this.#onError);
     // Written: these sends now count from the message table.
     for (const { entry } of batch) {
       const key = entry.personId ?? entry.contactPoint;

@@ -4,10 +4,16 @@
  *
  * @module
  */
-import { sql } from "kysely";
-import { isMessageStatus, isStatusAdvance, type MessageStatus } from "../spec/contracts/common.js";
-import type { InboundSms, StatusUpdate } from "../spec/contracts/sms-transport.js";
-import { fromJson, newId } from "../storage/codec.js";
+import { type Selectable, sql, type Transaction } from "kysely";
+import {
+  isMessageStatus,
+  isStatusAdvance,
+  MESSAGE_STATUS_ORDER,
+  type MessageStatus,
+} from "../spec/contracts/common.js";
+import type { InboundSms, SmsFailureReason, StatusUpdate } from "../spec/contracts/sms-transport.js";
+import { fromJson, newId, toJson } from "../storage/codec.js";
+import type { Database, ParkedStatusTable } from "../storage/schema.js";
 import type { OutreachContext } from "./context.js";
 import { firstDeliveries } from "./deliveries.js";
 import { insertOutbox } from "./outbox.js";
@@ -15,6 +21,8 @@ import { classifyReply, type ReplyClassification } from "./replies/index.js";
 
 /** Status callbacks applied in one transaction, at most. */
 const STATUS_BATCH = 500;
+/** Days a parked status callback waits for its message before it is dropped. */
+const PARKED_DAYS = 7;
 
 /** What handling an inbound text did. */
 export interface InboundResult {
@@ -46,6 +54,11 @@ export interface StatusResult {
   readonly messageId: string | null;
   /** Its status after the callback. */
   readonly status: MessageStatus | null;
+  /**
+   * True when the message was not written yet (a fast provider can report before the dispatcher's batched
+   * write commits): the callback is kept and applied as soon as the message row appears.
+   */
+  readonly parked?: boolean;
 }
 
 /** Options of the reply handling. */
@@ -334,8 +347,12 @@ export class InboundHandler {
    * all of a callback's effects or none, and a retry of one that was lost is applied, not skipped.
    */
   status(update: StatusUpdate): Promise<StatusResult> {
+    return this.#enqueue(update, false);
+  }
+
+  #enqueue(update: StatusUpdate, fromParked: boolean): Promise<StatusResult> {
     return new Promise((resolve, reject) => {
-      this.#statusQueue.push({ update, resolve, reject });
+      this.#statusQueue.push({ update, resolve, reject, fromParked });
       if (!this.#statusDraining) {
         this.#statusDraining = true;
         // The next turn of the event loop: callbacks being verified right now join this batch.
@@ -348,6 +365,8 @@ export class InboundHandler {
     readonly update: StatusUpdate;
     readonly resolve: (result: StatusResult) => void;
     readonly reject: (error: unknown) => void;
+    /** A parked callback whose message now exists: its parked row goes when it is applied. */
+    readonly fromParked: boolean;
   }[] = [];
   #statusDraining = false;
 
@@ -356,8 +375,27 @@ export class InboundHandler {
       while (this.#statusQueue.length > 0) {
         const batch = this.#statusQueue.splice(0, STATUS_BATCH);
         try {
-          const results = await this.#applyStatuses(batch.map((item) => item.update));
+          const results = await this.#applyStatuses(
+            batch.map((item) => item.update),
+            batch.map((item) => item.fromParked),
+          );
           for (const [i, item] of batch.entries()) item.resolve(results[i]!);
+          const waiting = results.flatMap((result, i) =>
+            result.parked && !batch[i]!.fromParked ? [batch[i]!.update.providerId] : [],
+          );
+          // The message row may have been written while these callbacks were being parked, and the
+          // dispatcher's look for parked callbacks then came too early: look once more, now that they are.
+          if (waiting.length > 0) {
+            try {
+              for (const update of await this.#parkedReady(waiting)) {
+                this.#enqueue(update, true).catch((error: unknown) =>
+                  console.error("precinct: a parked status callback could not be applied yet:", error),
+                );
+              }
+            } catch (error) {
+              console.error("precinct: looking up parked status callbacks failed:", error);
+            }
+          }
         } catch (error) {
           if (batch.length === 1) {
             batch[0]!.reject(error);
@@ -366,7 +404,7 @@ export class InboundHandler {
           // One bad callback must not fail its neighbours: apply them one by one.
           for (const item of batch) {
             try {
-              item.resolve((await this.#applyStatuses([item.update]))[0]!);
+              item.resolve((await this.#applyStatuses([item.update], [item.fromParked]))[0]!);
             } catch (single) {
               item.reject(single);
             }
@@ -378,7 +416,10 @@ export class InboundHandler {
     }
   }
 
-  async #applyStatuses(updates: readonly StatusUpdate[]): Promise<StatusResult[]> {
+  async #applyStatuses(
+    updates: readonly StatusUpdate[],
+    fromParked: readonly boolean[],
+  ): Promise<StatusResult[]> {
     const ctx = this.#ctx;
     const provider = ctx.plugins.sms?.provider ?? "sms";
     const at = ctx.clock().toISOString();
@@ -434,16 +475,23 @@ export class InboundHandler {
       }
       const seen = new Set<string>();
       const results: StatusResult[] = [];
+      const parked: { update: StatusUpdate; key: string }[] = [];
+      const unparked: StatusUpdate[] = [];
       for (const [i, update] of updates.entries()) {
         const key = keys[i]!;
+        const message = messages.get(update.providerId);
+        // A parked callback whose message exists is unparked here, with its effects, or as a repeat.
+        if (fromParked[i] && (message || !fresh.has(key))) unparked.push(update);
         if (!fresh.has(key) || seen.has(key)) {
           results.push({ handled: false, applied: false, messageId: null, status: null });
           continue;
         }
         seen.add(key);
-        const message = messages.get(update.providerId);
         if (!message) {
-          results.push({ handled: true, applied: false, messageId: null, status: null });
+          // Not written yet (the dispatcher writes message rows in batches after the provider took them):
+          // kept, and applied when the row appears.
+          parked.push({ update, key });
+          results.push({ handled: true, applied: false, messageId: null, status: null, parked: true });
           continue;
         }
         if (!isStatusAdvance(message.status, update.status)) {
@@ -506,10 +554,136 @@ export class InboundHandler {
             updated_at = ${at}
           FROM v WHERE message.id = v.id`.execute(trx);
       }
+      if (parked.length > 0) await this.#park(trx, provider, parked, at);
+      for (const update of unparked) {
+        await trx
+          .deleteFrom("parkedStatus")
+          .where("organizationId", "=", ctx.organizationId)
+          .where("providerId", "=", update.providerId)
+          .where("status", "=", update.status)
+          .execute();
+      }
       return results;
     });
     for (const emit of emits) emit();
     return results;
+  }
+
+  /**
+   * Keeps status callbacks whose message is not written yet. Their delivery keys are released, so a
+   * provider's retry is kept too rather than skipped as handled; parked rows older than a week that
+   * never found their message are dropped (a carrier opt-out among them is
+   * recorded first, by number, so it is never lost).
+   */
+  async #park(
+    trx: Transaction<Database>,
+    provider: string,
+    parked: readonly { update: StatusUpdate; key: string }[],
+    at: string,
+  ): Promise<void> {
+    const ctx = this.#ctx;
+    const keys = parked.map(({ key }) => key);
+    for (let start = 0; start < keys.length; start += 500) {
+      await trx
+        .deleteFrom("webhookEvent")
+        .where("organizationId", "=", ctx.organizationId)
+        .where("provider", "=", provider)
+        .where("eventKey", "in", keys.slice(start, start + 500))
+        .execute();
+    }
+    for (const { update } of parked) {
+      await trx
+        .insertInto("parkedStatus")
+        .values({
+          organizationId: ctx.organizationId,
+          providerId: update.providerId,
+          status: update.status,
+          errorCode: update.errorCode ?? null,
+          failureReason: update.failureReason ?? null,
+          occurredAt: update.occurredAt?.toISOString() ?? null,
+          raw: toJson(update.raw),
+          receivedAt: at,
+        })
+        .onConflict((oc) => oc.columns(["organizationId", "providerId", "status"]).doNothing())
+        .execute();
+    }
+    const cutoff = new Date(Date.parse(at) - PARKED_DAYS * 24 * 3600 * 1000).toISOString();
+    const stale = await trx
+      .deleteFrom("parkedStatus")
+      .where("organizationId", "=", ctx.organizationId)
+      .where("receivedAt", "<", cutoff)
+      .returning(["providerId", "failureReason", "raw"])
+      .execute();
+    for (const row of stale) {
+      const to = fromJson<Record<string, unknown>>(row.raw, {}).To;
+      if (row.failureReason !== "opted_out" || typeof to !== "string") continue;
+      await ctx.consent.record(
+        {
+          channel: "sms",
+          contactPoint: to,
+          kind: "opt_out",
+          source: "provider_report",
+          rawText: `status callback for unknown message ${row.providerId}`,
+        },
+        { db: trx },
+      );
+    }
+  }
+
+  /**
+   * @internal Applies parked status callbacks (see {@link StatusResult.parked}) whose message rows now
+   * exist, through the ordinary path: forward only, deduplicated, with what they teach (a carrier
+   * opt-out, a landline); each parked row goes in the transaction that applies it. The dispatcher calls
+   * it after writing message rows. Returns how many it applied.
+   */
+  async applyParked(providerIds: readonly string[]): Promise<number> {
+    const ready = await this.#parkedReady(providerIds);
+    const results = await Promise.all(ready.map((update) => this.#enqueue(update, true)));
+    return results.filter((result) => result.applied).length;
+  }
+
+  /** Parked callbacks of these provider ids whose message row exists, oldest first. */
+  async #parkedReady(providerIds: readonly string[]): Promise<StatusUpdate[]> {
+    const ctx = this.#ctx;
+    // Nearly always nothing is parked: one indexed probe, not a lookup of every id.
+    const any = await ctx.db
+      .selectFrom("parkedStatus")
+      .select("providerId")
+      .where("organizationId", "=", ctx.organizationId)
+      .limit(1)
+      .executeTakeFirst();
+    if (!any) return [];
+    const unique = [...new Set(providerIds)];
+    const rows: Selectable<ParkedStatusTable>[] = [];
+    for (let start = 0; start < unique.length; start += 500) {
+      rows.push(
+        ...(await ctx.db
+          .selectFrom("parkedStatus")
+          .selectAll()
+          .where("organizationId", "=", ctx.organizationId)
+          .where("providerId", "in", unique.slice(start, start + 500))
+          .where((eb) =>
+            eb.exists(
+              eb
+                .selectFrom("message")
+                .select("message.id")
+                .whereRef("message.providerId", "=", "parkedStatus.providerId"),
+            ),
+          )
+          .execute()),
+      );
+    }
+    // In arrival order; callbacks parked in one instant in the order a message moves.
+    const rank = (status: string) => (isMessageStatus(status) ? MESSAGE_STATUS_ORDER[status] : 0);
+    rows.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || rank(a.status) - rank(b.status));
+    return rows.map((row) => ({
+      providerId: row.providerId,
+      status: row.status as MessageStatus,
+      ...(row.errorCode !== null ? { errorCode: row.errorCode } : {}),
+      ...(row.failureReason !== null ? { failureReason: row.failureReason as SmsFailureReason } : {}),
+      ...(row.occurredAt !== null ? { occurredAt: new Date(row.occurredAt) } : {}),
+      raw: fromJson<Record<string, unknown>>(row.raw, {}),
+    }));
   }
 
   /** Finds or opens the conversation of (our number, their number). */

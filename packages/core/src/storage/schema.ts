@@ -299,6 +299,22 @@ export interface WebhookEventTable {
   receivedAt: string;
 }
 
+/**
+ * `parked_status`: a status callback that arrived before its message row was written, applied when the
+ * row appears.
+ */
+export interface ParkedStatusTable {
+  organizationId: string;
+  providerId: string;
+  status: string;
+  errorCode: string | null;
+  failureReason: string | null;
+  occurredAt: string | null;
+  /** The provider's payload, JSON. */
+  raw: string | null;
+  receivedAt: string;
+}
+
 /** `p2p_batch`: a batch of P2P contacts handed to a texter. */
 export interface P2pBatchTable {
   id: string;
@@ -501,6 +517,7 @@ export interface Database {
   phoneLineType: PhoneLineTypeTable;
   outbox: OutboxTable;
   webhookEvent: WebhookEventTable;
+  parkedStatus: ParkedStatusTable;
   p2pBatch: P2pBatchTable;
   campaign: CampaignTable;
   message: MessageTable;

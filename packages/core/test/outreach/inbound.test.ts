@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterEach, expect, it } from "vitest";
-import type { Precinct } from "../../src/index.js";
+import type { Precinct, StatusResult } from "../../src/index.js";
 import { forEachDatabase } from "../support/databases.js";
 import { outreachClients, peopleList } from "./support.js";
 
@@ -212,6 +212,86 @@ forEachDatabase("replies, status callbacks and the webhook router", (db) => {
       [true, true, "sent"],
       [true, false, null],
     ]);
+  });
+
+  it("a status callback that beats the dispatcher's write is kept and applied when the message row is written", async () => {
+    const { p, sms } = await client();
+    const phones = ["+19192640141", "+19192640142"];
+    const { listId } = await peopleList(
+      p,
+      phones.map((phone, i) => ({ givenName: `Fast${i}`, familyName: "Carrier", phone, region: "NC" })),
+    );
+    for (const phone of phones)
+      await p.consent.record({ channel: "sms", contactPoint: phone, kind: "opt_in", source: "form" });
+    const campaign = await p.campaigns.create({
+      name: "Fast carrier",
+      channel: "sms",
+      mode: "blast",
+      audience: { listId },
+      template: { body: "Hi {{givenName}}, early voting starts Thursday." },
+    });
+    await p.campaigns.launch(campaign.id);
+    // A fast provider: its callbacks are handled before the engine has written what it sent (message rows
+    // are written in batches after the provider took them).
+    const send = sms.send.bind(sms);
+    const early: StatusResult[] = [];
+    sms.send = async (message) => {
+      const result = await send(message);
+      early.push(await p.texting.status({ providerId: result.providerId, status: "sent", raw: {} }));
+      early.push(await p.texting.status({ providerId: result.providerId, status: "delivered", raw: {} }));
+      return result;
+    };
+    const moves: string[] = [];
+    p.bus.on("message.status", ({ to }) => {
+      moves.push(to);
+    });
+    expect((await p.dispatcher().drain()).sent).toBe(2);
+    expect(early).toHaveLength(4);
+    for (const result of early) expect(result).toMatchObject({ handled: true, applied: false, parked: true });
+    for (const { providerId } of sms.sent) {
+      const [message] = await p.messages.list({ where: { providerId } });
+      expect(message?.status).toBe("delivered");
+    }
+    expect(moves.sort()).toEqual(["delivered", "delivered", "sent", "sent"]);
+    const left = await p.storage.db
+      .selectFrom("parkedStatus")
+      .select("providerId")
+      .where("organizationId", "=", p.organization.id)
+      .execute();
+    expect(left).toEqual([]);
+    // Applied once: the provider retrying a callback now gets a repeat.
+    expect(
+      (await p.texting.status({ providerId: sms.sent[0]!.providerId, status: "delivered", raw: {} })).handled,
+    ).toBe(false);
+  });
+
+  it("a callback for a message not written is kept across retries; a stale one's carrier opt-out is recorded, not lost", async () => {
+    const { p, clock } = await client();
+    const phone = "+19192640143";
+    const update = {
+      providerId: "SM-never-written",
+      status: "undelivered" as const,
+      errorCode: "21610",
+      failureReason: "opted_out" as const,
+      raw: { To: phone },
+    };
+    expect(await p.texting.status(update)).toMatchObject({ handled: true, applied: false, parked: true });
+    // Not marked handled: the provider's retry is kept as well (once), not skipped as a repeat.
+    expect(await p.texting.status(update)).toMatchObject({ handled: true, parked: true });
+    const parked = () =>
+      p.storage.db
+        .selectFrom("parkedStatus")
+        .select(["providerId", "status"])
+        .where("organizationId", "=", p.organization.id)
+        .orderBy("providerId")
+        .execute();
+    expect(await parked()).toEqual([{ providerId: "SM-never-written", status: "undelivered" }]);
+    expect(await p.consent.isOptedOut("sms", phone)).toBe(false);
+    // A week later its message never appeared: the next parked callback drops it, keeping its opt-out.
+    clock.advance(8 * 24 * 3600 * 1000);
+    await p.texting.status({ providerId: "SM-also-unknown", status: "delivered", raw: {} });
+    expect(await parked()).toEqual([{ providerId: "SM-also-unknown", status: "delivered" }]);
+    expect(await p.consent.isOptedOut("sms", phone)).toBe(true);
   });
 
   it("applies status callbacks forward only, whatever order they arrive in", async () => {

@@ -14,10 +14,11 @@ forEachDatabase("storage", (db) => {
       "0003_outreach",
       "0004_phonebank",
       "0005_email",
+      "0006_parked_statuses",
     ]);
     const again = await createPrecinct({ database: db().url });
     const after = await sql<{ name: string }>`select name from precinct_migration`.execute(again.storage.db);
-    expect(after.rows).toHaveLength(5);
+    expect(after.rows).toHaveLength(6);
     await again.close();
   });
 
