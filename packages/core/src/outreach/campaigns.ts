@@ -460,7 +460,7 @@ export class CampaignService {
           rows.push({ ...common, state: "pending", sendAfter: when.toISOString() });
         }
       }
-      await insertOutbox(ctx.db, ctx.organizationId, rows, at);
+      await insertOutbox(ctx.db, ctx.dialect, ctx.organizationId, rows, at);
     };
     result.audience = await this.#stream(campaign, "phone", (members) => {
       batch = members;
@@ -637,7 +637,7 @@ export class CampaignService {
         result.queued += 1;
         rows.push({ ...common, state: "pending", sendAfter: when });
       }
-      await insertOutbox(ctx.db, ctx.organizationId, rows, at);
+      await insertOutbox(ctx.db, ctx.dialect, ctx.organizationId, rows, at);
     };
     result.audience = await this.#stream(campaign, "email", (members) => {
       batch = members;

@@ -295,6 +295,7 @@ export class InboundHandler {
     if (autoReply) {
       await insertOutbox(
         ctx.db,
+        ctx.dialect,
         ctx.organizationId,
         [
           {

@@ -6,8 +6,9 @@
  * @module
  */
 import type { Kysely, Selectable, Transaction } from "kysely";
+import { bulkInsert } from "../storage/bulk.js";
 import { newId } from "../storage/codec.js";
-import type { Database, OutboxTable } from "../storage/schema.js";
+import type { Database, DialectName, OutboxTable } from "../storage/schema.js";
 
 /**
  * Where an outbox row is in its life.
@@ -162,56 +163,51 @@ export interface NewOutboxRow {
  */
 export async function insertOutbox(
   db: Kysely<Database> | Transaction<Database>,
+  dialect: DialectName,
   organizationId: string,
   rows: readonly NewOutboxRow[],
   at: string,
 ): Promise<number> {
-  let inserted = 0;
-  // 31 columns a row: stay under SQLite's 32,766 bound parameters.
-  for (let start = 0; start < rows.length; start += 500) {
-    const chunk = rows.slice(start, start + 500);
-    const result = await db
-      .insertInto("outbox")
-      .values(
-        chunk.map((row) => ({
-          id: newId(),
-          organizationId,
-          campaignId: row.campaignId,
-          kind: row.kind,
-          channel: row.channel ?? "sms",
-          step: row.step,
-          idempotencyKey: row.idempotencyKey,
-          personId: row.personId,
-          voterId: row.voterId,
-          contactPoint: row.contactPoint,
-          sender: row.sender,
-          body: row.body,
-          segments: row.segments,
-          state: row.state,
-          reason: row.reason ?? null,
-          region: row.region,
-          timeZone: row.timeZone,
-          sendAfter: row.sendAfter,
-          attempts: 0,
-          leaseUntil: null,
-          claimedAt: null,
-          conversationId: row.conversationId ?? null,
-          assigneeId: row.assigneeId ?? null,
-          batchId: null,
-          messageId: null,
-          providerId: null,
-          errorCode: null,
-          errorMessage: null,
-          sentAt: null,
-          createdAt: at,
-          updatedAt: at,
-          payload: row.payload ?? null,
-        })),
-      )
-      .onConflict((oc) => oc.columns(["organizationId", "idempotencyKey"]).doNothing())
-      .executeTakeFirst();
-    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
-  }
+  const values = rows.map((row) => ({
+    id: newId(),
+    organizationId,
+    campaignId: row.campaignId,
+    kind: row.kind,
+    channel: row.channel ?? "sms",
+    step: row.step,
+    idempotencyKey: row.idempotencyKey,
+    personId: row.personId,
+    voterId: row.voterId,
+    contactPoint: row.contactPoint,
+    sender: row.sender,
+    body: row.body,
+    segments: row.segments,
+    state: row.state,
+    reason: row.reason ?? null,
+    region: row.region,
+    timeZone: row.timeZone,
+    sendAfter: row.sendAfter,
+    attempts: 0,
+    leaseUntil: null,
+    claimedAt: null,
+    conversationId: row.conversationId ?? null,
+    assigneeId: row.assigneeId ?? null,
+    batchId: null,
+    messageId: null,
+    providerId: null,
+    errorCode: null,
+    errorMessage: null,
+    sentAt: null,
+    createdAt: at,
+    updatedAt: at,
+    payload: row.payload ?? null,
+  }));
+  // One cached statement text per chunk size, bound row by row, rather than a builder query compiled per
+  // value: a campaign launch writes tens of thousands of rows.
+  const inserted = await bulkInsert(db, dialect, "outbox", values, {
+    chunk: 500,
+    ignoreConflictOn: ["organizationId", "idempotencyKey"],
+  });
   return inserted;
 }
 

@@ -326,6 +326,7 @@ export class PeerToPeer {
     const key = `reply:${conversationId}:${newId()}`;
     await insertOutbox(
       ctx.db,
+      ctx.dialect,
       ctx.organizationId,
       [
         {
