@@ -14,7 +14,11 @@ forEachDatabase("replies, status callbacks and the webhook router", (db) => {
   });
 
   /** A P2P-free blast to the given people, sent, so replies have something to thread onto. */
-  const sentCampaign = async (p: Precinct, phones: string[], options: { question?: boolean } = {}) => {
+  const sentCampaign = async (
+    p: Precinct,
+    phones: string[],
+    options: { question?: boolean; beforeDrain?: () => void } = {},
+  ) => {
     const { listId, ids } = await peopleList(
       p,
       phones.map((phone, i) => ({ givenName: `Pat${i}`, familyName: `Reply${i}`, phone, region: "NC" })),
@@ -43,6 +47,7 @@ forEachDatabase("replies, status callbacks and the webhook router", (db) => {
       script: { surveyQuestionId },
     });
     await p.campaigns.launch(campaign.id);
+    options.beforeDrain?.();
     await p.dispatcher().drain();
     return { campaign, ids };
   };
@@ -217,35 +222,25 @@ forEachDatabase("replies, status callbacks and the webhook router", (db) => {
   it("a status callback that beats the dispatcher's write is kept and applied when the message row is written", async () => {
     const { p, sms } = await client();
     const phones = ["+19192640141", "+19192640142"];
-    const { listId } = await peopleList(
-      p,
-      phones.map((phone, i) => ({ givenName: `Fast${i}`, familyName: "Carrier", phone, region: "NC" })),
-    );
-    for (const phone of phones)
-      await p.consent.record({ channel: "sms", contactPoint: phone, kind: "opt_in", source: "form" });
-    const campaign = await p.campaigns.create({
-      name: "Fast carrier",
-      channel: "sms",
-      mode: "blast",
-      audience: { listId },
-      template: { body: "Hi {{givenName}}, early voting starts Thursday." },
-    });
-    await p.campaigns.launch(campaign.id);
-    // A fast provider: its callbacks are handled before the engine has written what it sent (message rows
-    // are written in batches after the provider took them).
-    const send = sms.send.bind(sms);
     const early: StatusResult[] = [];
-    sms.send = async (message) => {
-      const result = await send(message);
-      early.push(await p.texting.status({ providerId: result.providerId, status: "sent", raw: {} }));
-      early.push(await p.texting.status({ providerId: result.providerId, status: "delivered", raw: {} }));
-      return result;
-    };
     const moves: string[] = [];
     p.bus.on("message.status", ({ to }) => {
       moves.push(to);
     });
-    expect((await p.dispatcher().drain()).sent).toBe(2);
+    await sentCampaign(p, phones, {
+      // A fast provider: its callbacks are handled before the engine has written what it sent (message
+      // rows are written in batches after the provider took them).
+      beforeDrain: () => {
+        const send = sms.send.bind(sms);
+        sms.send = async (message) => {
+          const result = await send(message);
+          early.push(await p.texting.status({ providerId: result.providerId, status: "sent", raw: {} }));
+          early.push(await p.texting.status({ providerId: result.providerId, status: "delivered", raw: {} }));
+          return result;
+        };
+      },
+    });
+    expect(sms.sent).toHaveLength(2);
     expect(early).toHaveLength(4);
     for (const result of early) expect(result).toMatchObject({ handled: true, applied: false, parked: true });
     for (const { providerId } of sms.sent) {
