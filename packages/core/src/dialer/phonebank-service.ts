@@ -2217,7 +2217,7 @@ export class PhoneBankService {
         .returningAll()
         .executeTakeFirst();
       if (taken) return taken;
-      const any = await ctx.db
+      const readySession = await ctx.db
         .selectFrom("phonebankSession")
         .select("id")
         .where("organizationId", "=", ctx.organizationId)
@@ -2225,7 +2225,7 @@ export class PhoneBankService {
         .where("state", "=", "ready")
         .limit(1)
         .executeTakeFirst();
-      if (!any) return undefined;
+      if (!readySession) return undefined;
     }
     return undefined;
   }

@@ -647,13 +647,13 @@ export class InboundHandler {
   async #parkedReady(providerIds: readonly string[]): Promise<StatusUpdate[]> {
     const ctx = this.#ctx;
     // Nearly always nothing is parked: one indexed probe, not a lookup of every id.
-    const any = await ctx.db
+    const parkedOne = await ctx.db
       .selectFrom("parkedStatus")
       .select("providerId")
       .where("organizationId", "=", ctx.organizationId)
       .limit(1)
       .executeTakeFirst();
-    if (!any) return [];
+    if (!parkedOne) return [];
     const unique = [...new Set(providerIds)];
     const rows: Selectable<ParkedStatusTable>[] = [];
     for (let start = 0; start < unique.length; start += 500) {
