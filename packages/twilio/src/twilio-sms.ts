@@ -26,7 +26,13 @@ import {
 } from "@precinct/core";
 import Twilio from "twilio";
 import type { z } from "zod";
-import { TwilioInboundWebhook, TwilioMessage, TwilioPhoneNumber, TwilioStatusWebhook } from "./twilio-api.js";
+import {
+  TwilioInboundWebhook,
+  TwilioMessage,
+  TwilioPhoneNumber,
+  TwilioSendReply,
+  TwilioStatusWebhook,
+} from "./twilio-api.js";
 import { mapTwilioError, twilioFailureReason } from "./twilio-error.js";
 import type { ResolvedTwilioSmsOptions, TwilioClient } from "./twilio-options.js";
 import { callTwilio } from "./twilio-request-client.js";
@@ -366,7 +372,7 @@ export function clampValidityPeriod(seconds: number): number {
 }
 
 function sendResult(instance: unknown, body: string, operation: "send" | "findSent"): SmsSendResult {
-  const parsed = TwilioMessage.safeParse(instance);
+  const parsed = TwilioSendReply.safeParse(instance);
   if (!parsed.success) {
     throw new ProviderError({
       provider: "twilio",

@@ -171,6 +171,20 @@ describe("send", () => {
     expect(fallback.segments).toBe(smsSegments(body).segments);
   });
 
+  it("treats an answer without a message sid as a provider error that may have been taken", async () => {
+    server.use(
+      http.post(MESSAGES_URL, () =>
+        HttpResponse.json({ status: "queued", num_segments: "1" }, { status: 201 }),
+      ),
+    );
+    const error = await sms()
+      .send(message("No sid"))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).message).toMatch(/without a message sid/);
+    expect((error as ProviderError).details).toMatchObject({ operation: "send" });
+  });
+
   it("rejects with the signal's reason when aborted before the call, without a request", async () => {
     const controller = new AbortController();
     const reason = new Error("shutting down");
