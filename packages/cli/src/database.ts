@@ -4,7 +4,7 @@
  * @module
  */
 
-import { createPrecinct, type Precinct, type PrecinctPlugins } from "@precinct/core";
+import { createPrecinct, type EmailSettings, type Precinct, type PrecinctPlugins } from "@precinct/core";
 
 /** What a command adds to the client it opens. */
 export interface OpenClientOptions {
@@ -12,6 +12,11 @@ export interface OpenClientOptions {
   readonly plugins?: PrecinctPlugins;
   /** The engine's clock; default the system clock. */
   readonly clock?: () => Date;
+  /**
+   * Email settings (postal address, unsubscribe secret, public URL, sender), which the engine needs to
+   * launch email campaigns and to serve unsubscribe links; see `emailSettings()` in `transport.ts`.
+   */
+  readonly email?: EmailSettings | undefined;
 }
 
 /** Opens `--db` (a SQLite path or a PostgreSQL URL), else `PRECINCT_DATABASE_URL`, else `./precinct.db`. */
@@ -27,5 +32,6 @@ export async function openClient(
     ...(organization ? { organization } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.email ? { email: options.email } : {}),
   });
 }

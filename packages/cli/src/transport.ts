@@ -13,12 +13,9 @@
 import { randomBytes } from "node:crypto";
 import {
   ConfigError,
-  createPrecinct,
   type EmailSettings,
   type EmailTransport,
-  type Precinct,
   PrecinctError,
-  type PrecinctPlugins,
   parseEmailSender,
   type SmsTransport,
   type VoiceTransport,
@@ -355,29 +352,6 @@ export function emailSettings(
     }
   }
   return settings;
-}
-
-/**
- * Opens the database like `openClient()` (`--db`, else `PRECINCT_DATABASE_URL`, else `./precinct.db`) with
- * email settings, which the engine needs to launch email campaigns and to serve unsubscribe links.
- */
-export function openEmailClient(
-  db: string | undefined,
-  organization: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-  options: {
-    readonly plugins: PrecinctPlugins;
-    readonly email: EmailSettings | undefined;
-    readonly clock?: () => Date;
-  },
-): Promise<Precinct> {
-  return createPrecinct({
-    database: db ?? env.PRECINCT_DATABASE_URL ?? "./precinct.db",
-    ...(organization ? { organization } : {}),
-    plugins: options.plugins,
-    ...(options.email ? { email: options.email } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
 }
 
 function missingEmail(name: string, hint: string): never {

@@ -35,7 +35,6 @@ import {
   emailSettings,
   isEmailTransportName,
   isTransportName,
-  openEmailClient,
   SENDGRID_VARIABLES,
   TRANSPORT_NAMES,
   TWILIO_VARIABLES,
@@ -728,7 +727,7 @@ async function sendEmail(
     throwaway: transport.fake !== null,
   });
   const throwaway = settings.unsubscribeSecret !== io.env.PRECINCT_UNSUBSCRIBE_SECRET?.trim();
-  const precinct = await openEmailClient(values.db, values.org, io.env, {
+  const precinct = await openClient(values.db, values.org, io.env, {
     plugins: { email: transport.email },
     email: settings,
     ...clock(io),

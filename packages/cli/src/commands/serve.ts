@@ -16,6 +16,7 @@ import {
   type RunningServer,
   serveWebhooks,
 } from "@precinct/core";
+import { openClient } from "../database.js";
 import { count, maskPhone, plural, words } from "../format.js";
 import type { CliIo } from "../io.js";
 import { UsageError } from "../io.js";
@@ -30,7 +31,6 @@ import {
   EMAIL_VARIABLES,
   emailSettings,
   hasTwilioSender,
-  openEmailClient,
   SENDGRID_VARIABLES,
   TWILIO_VARIABLES,
 } from "../transport.js";
@@ -254,7 +254,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     ...(voice ? { voice: voice.voice } : {}),
     ...(email ? { email: email.email } : {}),
   };
-  const precinct = await openEmailClient(values.db, values.org, io.env, {
+  const precinct = await openClient(values.db, values.org, io.env, {
     plugins,
     email: settings,
     ...(io.clock ? { clock: io.clock } : {}),
