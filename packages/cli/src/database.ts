@@ -4,7 +4,13 @@
  * @module
  */
 
-import { createPrecinct, type EmailSettings, type Precinct, type PrecinctPlugins } from "@precinct/core";
+import {
+  createPrecinct,
+  DEFAULT_SQLITE_PATH,
+  type EmailSettings,
+  type Precinct,
+  type PrecinctPlugins,
+} from "@precinct/core";
 
 /** What a command adds to the client it opens. */
 export interface OpenClientOptions {
@@ -26,7 +32,7 @@ export async function openClient(
   env: Readonly<Record<string, string | undefined>>,
   options: OpenClientOptions = {},
 ): Promise<Precinct> {
-  const database = db ?? env.PRECINCT_DATABASE_URL ?? "./precinct.db";
+  const database = db ?? env.PRECINCT_DATABASE_URL ?? DEFAULT_SQLITE_PATH;
   return createPrecinct({
     database,
     ...(organization ? { organization } : {}),
