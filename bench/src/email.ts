@@ -18,6 +18,7 @@ import { createPrecinct, InvalidInputError, type Precinct } from "@precinct/core
 import { createSendGrid } from "@precinct/sendgrid";
 import { createSendGridImitation, startSendGridImitationServer } from "@precinct/testing/http";
 import { MailService } from "@sendgrid/mail";
+import { type BenchDatabase, benchDatabase, type EngineDatabase } from "./postgres.js";
 import { seedAudience } from "./seed.js";
 import { count, population, profilePhase, type Result, report, seconds } from "./util.js";
 
@@ -102,7 +103,11 @@ async function bareLoop(
 }
 
 /** Runs the email throughput comparison. */
-export async function benchEmail(messages: number, concurrency: number): Promise<Result> {
+export async function benchEmail(
+  messages: number,
+  concurrency: number,
+  database: EngineDatabase = "sqlite",
+): Promise<Result> {
   for (const [field, value] of [
     ["--emails", messages],
     ["--concurrency", concurrency],
@@ -111,12 +116,15 @@ export async function benchEmail(messages: number, concurrency: number): Promise
       throw new InvalidInputError({ field, value, reason: "must be a positive whole number" });
     }
   }
-  console.log(`email ${count(messages)} emails, batches of ${BATCH}, concurrency ${concurrency}`);
+  console.log(
+    `email ${count(messages)} emails, batches of ${BATCH}, concurrency ${concurrency}, engine on ${database}`,
+  );
   const people = recipients(messages);
   const imitation = createSendGridImitation({ apiKey: API_KEY, retainMessages: false });
   const server = await startSendGridImitationServer(imitation, { port: 0 });
   const dir = mkdtempSync(join(tmpdir(), "precinct-bench-email-"));
   let precinct: Precinct | undefined;
+  let store: BenchDatabase | undefined;
   try {
     await bareLoop(server.url, people.slice(0, Math.min(2 * BATCH, people.length)), concurrency);
     imitation.reset();
@@ -136,8 +144,9 @@ export async function benchEmail(messages: number, concurrency: number): Promise
     const bareBefore = await baseline("before the engine");
 
     const email = createSendGrid({ apiKey: API_KEY, baseUrl: server.url }).email();
+    store = await benchDatabase(database, dir, "email");
     precinct = await createPrecinct({
-      database: join(dir, "email.db"),
+      database: store.database,
       organization: {
         name: "Bench Organizers",
         slug: "bench",
@@ -210,6 +219,7 @@ export async function benchEmail(messages: number, concurrency: number): Promise
     );
   } finally {
     await precinct?.close();
+    await store?.drop();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,40 +4,13 @@
  */
 
 import { NC_VOTER_COLUMNS } from "@precinct/voterfile";
-import pg from "pg";
 import { importTime } from "./import-sqlite.js";
+import { dropDatabase, freshDatabase, requirePostgresUrl } from "./postgres.js";
 import { count, generated, importInChild, type Result, report, runCommand, seconds } from "./util.js";
-
-/** The server to benchmark on (a database is created and dropped per run). */
-export function postgresUrl(): string | undefined {
-  return process.env.PRECINCT_BENCH_POSTGRES_URL ?? process.env.PRECINCT_TEST_POSTGRES_URL;
-}
-
-async function freshDatabase(url: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name}`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  return target.toString();
-}
-
-async function dropDatabase(url: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name}`);
-  await admin.end();
-}
 
 /** Runs the PostgreSQL import comparison. */
 export async function benchImportPostgres(rows: number): Promise<Result> {
-  const url = postgresUrl();
-  if (!url)
-    throw new Error(
-      "set PRECINCT_BENCH_POSTGRES_URL (or PRECINCT_TEST_POSTGRES_URL) to benchmark PostgreSQL",
-    );
+  const url = requirePostgresUrl();
   console.log(`import into PostgreSQL — ${count(rows)} ncvoter rows`);
   const file = await generated("nc-voter", rows);
 

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [import|rss|postgres|segment|match|texting|email ...] [--rows N] [--rss-rows N] [--people N]
- *   [--messages N] [--emails N] [--concurrency N]`
+ *   [--messages N] [--emails N] [--concurrency N] [--database sqlite|postgres]`
  *
  * Each benchmark measures a baseline in the same run and prints the ratio against its target. Generated
  * files and databases are cached in bench/.data (delete it to regenerate). Exits non-zero if a target fails.
@@ -10,6 +10,7 @@ import { benchEmail } from "./email.js";
 import { benchImportPostgres } from "./import-postgres.js";
 import { benchImportRss, benchImportSqlite } from "./import-sqlite.js";
 import { benchMatch } from "./match.js";
+import { engineDatabase } from "./postgres.js";
 import { benchSegment } from "./segment.js";
 import { benchTexting } from "./texting.js";
 import type { Result } from "./util.js";
@@ -23,6 +24,7 @@ const { values, positionals } = parseArgs({
     messages: { type: "string", default: "50000" },
     emails: { type: "string", default: "100000" },
     concurrency: { type: "string", default: "8" },
+    database: { type: "string", default: "sqlite" },
   },
 });
 const rows = Number(values.rows);
@@ -36,8 +38,9 @@ const known: Record<string, () => Promise<Result>> = {
   postgres: () => benchImportPostgres(rows),
   segment: () => benchSegment(rows),
   match: () => benchMatch(rows, Number(values.people)),
-  texting: () => benchTexting(Number(values.messages), Number(values.concurrency)),
-  email: () => benchEmail(Number(values.emails), Number(values.concurrency)),
+  texting: () =>
+    benchTexting(Number(values.messages), Number(values.concurrency), engineDatabase(values.database)),
+  email: () => benchEmail(Number(values.emails), Number(values.concurrency), engineDatabase(values.database)),
 };
 const results: Result[] = [];
 for (const suite of suites) {

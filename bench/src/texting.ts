@@ -8,6 +8,7 @@ import {
   type TwilioImitation,
 } from "@precinct/testing/http";
 import { createTwilio } from "@precinct/twilio";
+import { type BenchDatabase, benchDatabase, type EngineDatabase } from "./postgres.js";
 import { seedAudience } from "./seed.js";
 import { count, population, profilePhase, type Result, report, seconds } from "./util.js";
 
@@ -119,7 +120,11 @@ function cpuMs(since: NodeJS.CpuUsage): number {
 let lastBareCpuMs = 0;
 
 /** Runs the texting throughput comparison. */
-export async function benchTexting(messages: number, concurrency: number): Promise<Result> {
+export async function benchTexting(
+  messages: number,
+  concurrency: number,
+  database: EngineDatabase = "sqlite",
+): Promise<Result> {
   for (const [field, value] of [
     ["--messages", messages],
     ["--concurrency", concurrency],
@@ -128,13 +133,16 @@ export async function benchTexting(messages: number, concurrency: number): Promi
       throw new InvalidInputError({ field, value, reason: "must be a positive whole number" });
     }
   }
-  console.log(`texting ${count(messages)} messages, concurrency ${concurrency}, rate limits off`);
+  console.log(
+    `texting ${count(messages)} messages, concurrency ${concurrency}, rate limits off, engine on ${database}`,
+  );
   const perMessage = (ms: number): string => `${((ms * 1000) / messages).toFixed(0)} µs`;
   const people = recipients(messages);
   const imitation = createTwilioImitation({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   const server = await startTwilioImitationServer(imitation, { port: 0 });
   const dir = mkdtempSync(join(tmpdir(), "precinct-bench-texting-"));
   let precinct: Precinct | undefined;
+  let store: BenchDatabase | undefined;
   try {
     // Warm the HTTP path (sockets, SDK, JIT) for both sides alike, then forget it.
     await bareLoop(server.url, people.slice(0, Math.min(1000, people.length)), concurrency);
@@ -158,8 +166,9 @@ export async function benchTexting(messages: number, concurrency: number): Promi
     const sms = createTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: server.url }).sms({
       from: SENDER,
     });
+    store = await benchDatabase(database, dir, "texting");
     precinct = await createPrecinct({
-      database: join(dir, "texting.db"),
+      database: store.database,
       organization: { name: "Bench Organizers", slug: "bench", timeZone: "America/New_York" },
       plugins: { sms },
       clock: () => new Date(Date.now() + offset),
@@ -279,6 +288,7 @@ export async function benchTexting(messages: number, concurrency: number): Promi
     );
   } finally {
     await precinct?.close();
+    await store?.drop();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }

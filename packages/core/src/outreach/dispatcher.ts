@@ -1085,15 +1085,21 @@ export class Dispatcher {
         }
       }
       // Sent rows, the common case, in one statement per chunk rather than one compiled query per row.
+      // The state a row must still be in comes with each row (`v.claimed`), not as a constant: PostgreSQL
+      // statistics taken while a campaign's rows were pending call 'sending' rare, and a constant would make
+      // it walk every claimed row for each of these updates (a second each with 8,000 emails claimed)
+      // instead of seeking each id on the primary key.
       for (let start = 0; start < sent.length; start += 200) {
         const rows = sent.slice(start, start + 200);
-        await sql`WITH v (id, message_id, provider_id, segments) AS (VALUES ${sql.join(
-          rows.map((row) => sql`(${row.id}, ${row.messageId}, ${row.providerId}, ${row.segments})`),
+        await sql`WITH v (id, message_id, provider_id, segments, claimed) AS (VALUES ${sql.join(
+          rows.map(
+            (row) => sql`(${row.id}, ${row.messageId}, ${row.providerId}, ${row.segments}, ${"sending"})`,
+          ),
         )})
           UPDATE outbox SET state = 'sent', reason = NULL, lease_until = NULL, message_id = v.message_id,
             provider_id = v.provider_id, segments = COALESCE(CAST(v.segments AS integer), outbox.segments),
             sent_at = ${at}, updated_at = ${at}
-          FROM v WHERE outbox.id = v.id AND outbox.state = 'sending'`.execute(trx);
+          FROM v WHERE outbox.id = v.id AND outbox.state = v.claimed`.execute(trx);
       }
       await bulkInsert(trx, ctx.dialect, "message", messages);
       await bulkInsert(trx, ctx.dialect, "interaction", interactions);

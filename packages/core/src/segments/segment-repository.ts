@@ -3,6 +3,7 @@ import { InvalidInputError, NotFoundError } from "../spec/errors.js";
 import { Segment } from "../spec/model/organizing.js";
 import { EntityRepository, type ListOptions } from "../storage/repositories/entity-repository.js";
 import type { Database, DialectName } from "../storage/schema.js";
+import { PlannerStatistics } from "../storage/statistics.js";
 import { CompiledFilter, type SegmentUniverse } from "./segment-compiler.js";
 import { parseSegmentFilter, type SegmentFilter } from "./segment-filter.js";
 import {
@@ -86,12 +87,14 @@ export class SegmentRepository {
   readonly #dialect: DialectName;
   readonly #organizationId: string;
   readonly #rows: EntityRepository<typeof Segment>;
+  readonly #statistics: PlannerStatistics;
 
   /** @internal Created by `createPrecinct()`. */
   constructor(db: Kysely<Database>, dialect: DialectName, organizationId: string) {
     this.#db = db;
     this.#dialect = dialect;
     this.#organizationId = organizationId;
+    this.#statistics = new PlannerStatistics(db, dialect);
     this.#rows = new EntityRepository(db, dialect, organizationId, {
       entity: "Segment",
       table: "segment",
@@ -185,6 +188,9 @@ export class SegmentRepository {
     const fields = memberFields(options.fields);
     const compiled = await this.#compile(target, options);
     const key = compiled.universe === "voters" ? "voterId" : "personId";
+    // One page at a time means one plan per page: statistics a bulk load left missing would make every page
+    // read the whole rest of the audience (PostgreSQL; see PlannerStatistics).
+    await this.#statistics.refresh(SEGMENT_TABLES);
     let after: string | null = null;
     for (;;) {
       let query = this.#membersQuery(compiled, fields).limit(batchSize);
@@ -266,9 +272,29 @@ export class SegmentRepository {
       organizationId: this.#organizationId,
       universe,
       today: new Date().toISOString().slice(0, 10),
+      dialect: this.#dialect,
     });
   }
 }
+
+/** The tables a segment's member query reads (PostgreSQL names), whose statistics its plans depend on. */
+const SEGMENT_TABLES = [
+  "attendance",
+  "consent_event",
+  "election",
+  "event",
+  "interaction",
+  "list_member",
+  "person",
+  "person_address",
+  "person_email",
+  "person_phone",
+  "person_tag",
+  "phone_line_type",
+  "signature",
+  "vote_history",
+  "voter",
+] as const;
 
 function asSaved(segment: Segment): SavedSegment {
   return segment as SavedSegment;
