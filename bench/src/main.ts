@@ -4,6 +4,9 @@
  *
  * Each benchmark measures a baseline in the same run and prints the ratio against its target. Generated
  * files and databases are cached in bench/.data (delete it to regenerate). Exits non-zero if a target fails.
+ *
+ * `--database postgres` runs `segment`, `texting` and `email` on the PostgreSQL server named by
+ * `PRECINCT_BENCH_POSTGRES_URL` (or `PRECINCT_TEST_POSTGRES_URL`) instead of SQLite.
  */
 import { parseArgs } from "node:util";
 import { benchEmail } from "./email.js";
@@ -36,7 +39,7 @@ const known: Record<string, () => Promise<Result>> = {
   import: () => benchImportSqlite(rows),
   rss: () => benchImportRss(Number(values["rss-rows"])),
   postgres: () => benchImportPostgres(rows),
-  segment: () => benchSegment(rows),
+  segment: () => benchSegment(rows, engineDatabase(values.database)),
   match: () => benchMatch(rows, Number(values.people)),
   texting: () =>
     benchTexting(Number(values.messages), Number(values.concurrency), engineDatabase(values.database)),
