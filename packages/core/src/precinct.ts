@@ -231,6 +231,7 @@ async function bind(
   );
   const consent = new ConsentRepository(
     db,
+    dialect,
     orgId,
     options.defaultCountry ?? "US",
     (event) => bus.emit(event.kind === "opt_out" ? "consent.revoked" : "consent.granted", { event }),

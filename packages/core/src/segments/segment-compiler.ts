@@ -67,6 +67,8 @@ interface Context extends CompileOptions {
   /** Where the linked person's id is: `v.personId` (voters) or `p.id` (people). */
   readonly person: "v.personId" | "p.id";
   readonly elections: RecentElections[];
+  /** The page being built: members after this key (set by {@link CompiledFilter.from} for each query). */
+  readonly page: { after: string | null };
 }
 
 /** @internal A filter compiled to a WHERE condition plus the CTEs it needs. */
@@ -80,6 +82,7 @@ export class CompiledFilter {
       ...options,
       person: options.universe === "voters" ? "v.personId" : "p.id",
       elections: [],
+      page: { after: null },
     };
     this.#includeRemoved = mentionsRemoved(filter);
     this.#condition = compileNode(this.#context, filter).build;
@@ -100,8 +103,22 @@ export class CompiledFilter {
     return this.#context.person;
   }
 
-  /** `select … from <universe> where <organization> and <filter>`, before any column is selected. */
-  from(db: Kysely<Database>): Query {
+  /**
+   * `select … from <universe> where <organization> and <filter>`, before any column is selected; with
+   * `after`, only the members whose {@link CompiledFilter.key} comes after it (one page of a keyset walk).
+   */
+  from(db: Kysely<Database>, page: { readonly after?: string | null } = {}): Query {
+    // Conditions are built by the calls below, so they see this page's cursor (see `lists`).
+    this.#context.page.after = page.after ?? null;
+    try {
+      const query = this.#from(db);
+      return page.after == null ? query : query.where(this.key, ">", page.after);
+    } finally {
+      this.#context.page.after = null;
+    }
+  }
+
+  #from(db: Kysely<Database>): Query {
     const { organizationId, universe } = this.#context;
     let creator = db as unknown as QueryCreator<AnyDb>;
     for (const recent of this.#context.elections) {
@@ -520,15 +537,20 @@ function tags(ctx: Context, condition: NonNullable<SegmentFilter["tags"]>): Cond
 }
 
 function lists(ctx: Context, listIds: string[]): Condition {
-  return (eb) =>
-    eb.exists(
-      eb
-        .selectFrom("listMember as lm")
-        .select(eb.lit(1).as("one"))
-        .whereRef("lm.personId", "=", ctx.person)
-        .where("lm.organizationId", "=", ctx.organizationId)
-        .where("lm.listId", "in", listIds),
-    );
+  return (eb) => {
+    let members = eb
+      .selectFrom("listMember as lm")
+      .select(eb.lit(1).as("one"))
+      .whereRef("lm.personId", "=", ctx.person)
+      .where("lm.organizationId", "=", ctx.organizationId)
+      .where("lm.listId", "in", listIds);
+    // A page of people after a cursor: their memberships are after it too (lm.person_id = p.id > cursor, so
+    // this changes no answer, under NOT as anywhere). Said outright, PostgreSQL reads the list's index from
+    // the cursor on instead of every membership before it on every page.
+    const after = ctx.page.after;
+    if (ctx.universe === "people" && after !== null) members = members.where("lm.personId", ">", after);
+    return eb.exists(members);
+  };
 }
 
 /**

@@ -193,9 +193,7 @@ export class SegmentRepository {
     await this.#statistics.refresh(SEGMENT_TABLES);
     let after: string | null = null;
     for (;;) {
-      let query = this.#membersQuery(compiled, fields).limit(batchSize);
-      if (after !== null) query = query.where(compiled.key, ">", after);
-      const rows = await query.execute();
+      const rows = await this.#membersQuery(compiled, fields, after).limit(batchSize).execute();
       for (const row of rows) yield toMember(row, fields) as Pick<SegmentMember, F | "voterId" | "personId">;
       if (rows.length < batchSize) return;
       after = rows[rows.length - 1]![key] as string;
@@ -243,9 +241,13 @@ export class SegmentRepository {
     return { sql: built.sql, parameters: built.parameters };
   }
 
-  #membersQuery(compiled: CompiledFilter, fields: readonly SegmentMemberField[]) {
+  #membersQuery(
+    compiled: CompiledFilter,
+    fields: readonly SegmentMemberField[],
+    after: string | null = null,
+  ) {
     return compiled
-      .from(this.#db)
+      .from(this.#db, { after })
       .select((eb) => fields.map((field) => memberField(compiled, this.#organizationId, field)(eb).as(field)))
       .orderBy(compiled.key);
   }

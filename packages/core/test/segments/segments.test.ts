@@ -634,6 +634,33 @@ forEachDatabase("segments", (db) => {
   });
 
   describe("members", () => {
+    it("pages a list of people one member at a time, in the list and out of it, each person once", async () => {
+      // Each page after the first seeks list memberships from the cursor: no one is skipped or repeated.
+      const p = await db().client();
+      const people = [];
+      for (const givenName of ["Ida", "Jo", "Kit", "Lu", "Mo"]) {
+        people.push((await p.people.upsert({ givenName, familyName: "Pager" })).person);
+      }
+      const list = await p.lists.create({ name: "Every other one" });
+      await p.lists.addMembers(list.id, [people[0]!.id, people[2]!.id, people[4]!.id]);
+      const page = async (filter: SegmentFilter) => {
+        const ids: string[] = [];
+        for await (const member of p.segments.members(filter, { universe: "people", batchSize: 1 }))
+          ids.push(member.personId!);
+        return ids;
+      };
+      const sorted = (ids: string[]) => [...ids].sort();
+      const inList = await page({ lists: [list.id] });
+      expect(inList).toEqual(sorted(inList));
+      expect(sorted(inList)).toEqual(sorted([people[0]!.id, people[2]!.id, people[4]!.id]));
+      expect(sorted(await page({ not: { lists: [list.id] } }))).toEqual(
+        sorted([people[1]!.id, people[3]!.id]),
+      );
+      expect(sorted(await page({ any: [{ lists: [list.id] }, { linked: false }] }))).toEqual(
+        sorted(people.map((person) => person.id)),
+      );
+    });
+
     it("returns documented member rows", async () => {
       const rows = [];
       for await (const member of f.p.segments.members({ tags: { all: ["spanish"] } })) rows.push(member);

@@ -208,6 +208,24 @@ forEachDatabase("storage", (db) => {
       expect(statuses.map((s) => s.status)).toEqual(["opted_in", "unknown", "opted_out"]);
     });
 
+    it("statuses() reads the latest event by time, then by sequence, whatever order they were recorded in", async () => {
+      const p = await db().client();
+      const record = (kind: "opt_in" | "opt_out", occurredAt: string, contactPoint = "+19192640111") =>
+        p.consent.record({ channel: "sms", contactPoint, kind, source: "manual", occurredAt });
+      await record("opt_in", "2026-03-01T12:00:00.000Z");
+      await record("opt_out", "2026-05-01T12:00:00.000Z");
+      // Recorded later but backdated: not the latest.
+      await record("opt_in", "2026-04-01T12:00:00.000Z");
+      // Two events at one instant: the one recorded second is the latest.
+      await record("opt_out", "2026-06-01T12:00:00.000Z", "+19192640112");
+      await record("opt_in", "2026-06-01T12:00:00.000Z", "+19192640112");
+      const statuses = await p.consent.statuses("sms", ["+19192640111", "+19192640112"]);
+      expect(statuses.map((s) => s.status)).toEqual(["opted_out", "opted_in"]);
+      for (const status of statuses) {
+        expect(status.lastEvent).toEqual((await p.consent.history("sms", status.contactPoint)).at(-1));
+      }
+    });
+
     it("rejects a malformed contact point naming the field", async () => {
       const p = await db().client();
       await expect(

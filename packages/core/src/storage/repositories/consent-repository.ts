@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import { normalizeEmail, normalizePhone, normalizeTimestamp } from "../../normalize/index.js";
 import { NotFoundError } from "../../spec/errors.js";
 import type {
@@ -9,7 +9,7 @@ import type {
 } from "../../spec/model/consent.js";
 import { ConsentEventInput as ConsentEventInputSchema } from "../../spec/model/consent.js";
 import { newId, parseInput } from "../codec.js";
-import type { ConsentEventTable, Database } from "../schema.js";
+import type { ConsentEventTable, Database, DialectName } from "../schema.js";
 
 /**
  * The consent ledger of one organization. Append-only: there is no update or delete, and the database
@@ -17,6 +17,7 @@ import type { ConsentEventTable, Database } from "../schema.js";
  */
 export class ConsentRepository {
   readonly #db: Kysely<Database>;
+  readonly #dialect: DialectName;
   readonly #organizationId: string;
   readonly #defaultCountry: string | undefined;
   readonly #onRecord: (event: ConsentEvent) => void;
@@ -25,6 +26,7 @@ export class ConsentRepository {
   /** @internal Created by `createPrecinct()`. */
   constructor(
     db: Kysely<Database>,
+    dialect: DialectName,
     organizationId: string,
     defaultCountry: string | undefined,
     onRecord: (event: ConsentEvent) => void,
@@ -32,6 +34,7 @@ export class ConsentRepository {
   ) {
     this.#clock = clock;
     this.#db = db;
+    this.#dialect = dialect;
     this.#organizationId = organizationId;
     this.#defaultCountry = defaultCountry;
     this.#onRecord = onRecord;
@@ -114,6 +117,22 @@ export class ConsentRepository {
     const latest = new Map<string, ConsentEvent>();
     for (let start = 0; start < contactPoints.length; start += 500) {
       const chunk = contactPoints.slice(start, start + 500);
+      if (this.#dialect === "postgres") {
+        // The latest event of each contact point, one index seek each (consent_event_lookup_idx backwards).
+        // With `contact_point IN (…)` PostgreSQL's cost model prefers reading the whole ledger once per
+        // chunk as soon as it holds a few tens of thousands of events: 25 ms a chunk at 50,000, and growing.
+        const { rows } = await sql<Selectable<ConsentEventTable>>`
+          select e.* from unnest(${chunk}::text[]) as k(contact_point)
+          cross join lateral (
+            select * from consent_event ce
+            where ce.organization_id = ${this.#organizationId} and ce.channel = ${channel}
+              and ce.contact_point = k.contact_point
+            order by ce.occurred_at desc, ce.sequence desc
+            limit 1
+          ) e`.execute(this.#db);
+        for (const row of rows) latest.set(row.contactPoint, toEvent(row));
+        continue;
+      }
       const rows = await this.#db
         .selectFrom("consentEvent")
         .selectAll()
