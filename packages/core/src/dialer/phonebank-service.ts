@@ -515,6 +515,14 @@ export class PhoneBankService {
         metadata: { session: id },
       });
       await this.#placed(callId, placed.providerId, placed.status);
+      ctx.bus.emit("call.placed", {
+        callId,
+        campaignId,
+        sessionId: id,
+        leg: "volunteer",
+        to: endpoint,
+        providerId: placed.providerId,
+      });
     } catch (error) {
       await this.#failCall(callId, error);
       await this.#setSession(id, { state: "ended", leftAt: at }, null);
@@ -1672,6 +1680,14 @@ export class PhoneBankService {
         metadata: { campaign: bank.campaign.id, call: callId },
       });
       await this.#placed(callId, placed.providerId, placed.status);
+      ctx.bus.emit("call.placed", {
+        callId,
+        campaignId: bank.campaign.id,
+        sessionId: session?.id ?? null,
+        leg: "contact",
+        to: contact.phone,
+        providerId: placed.providerId,
+      });
       const stats = this.#stats.get(bank.campaign.id);
       if (stats) stats.placed += 1;
       return callId;
@@ -1840,7 +1856,22 @@ export class PhoneBankService {
       });
       optedOut = true;
     }
-    if (!call.contactId) return { interactionId, contactState: "done", nextAttemptAt: null, optedOut };
+    const written = (outcome: WrittenOutcome): WrittenOutcome => {
+      ctx.bus.emit("call.completed", {
+        callId: call.id,
+        campaignId: call.campaignId,
+        personId,
+        volunteerId: details.volunteerId,
+        to: phone,
+        result: code,
+        contactState: outcome.contactState,
+        optedOut,
+        interactionId,
+      });
+      return outcome;
+    };
+    if (!call.contactId)
+      return written({ interactionId, contactState: "done", nextAttemptAt: null, optedOut });
     const attempts = Number(call.attempt);
     const max = bank.settings.maxAttempts;
     let state: ContactState;
@@ -1875,7 +1906,7 @@ export class PhoneBankService {
       .where("state", "=", "dialing")
       .where("lastCallId", "=", call.id)
       .execute();
-    return { interactionId, contactState: state, nextAttemptAt, optedOut };
+    return written({ interactionId, contactState: state, nextAttemptAt, optedOut });
   }
 
   /** The person a contact's interactions belong to: theirs, their voter record's, or made from the voter. */

@@ -61,6 +61,36 @@ export interface PrecinctEventMap {
   "campaign.warning": { campaignId: string; reason: string; detail: string };
   /** A campaign has nothing left to send. */
   "campaign.completed": { campaignId: string };
+  /**
+   * The provider took an outbound phone-bank call: a volunteer's own leg (`volunteer`, when they join by
+   * phone or browser) or a call to a contact (`contact`).
+   */
+  "call.placed": {
+    callId: string;
+    campaignId: string;
+    sessionId: string | null;
+    leg: "volunteer" | "contact";
+    to: string;
+    providerId: string;
+  };
+  /**
+   * A phone-bank call's outcome was recorded — once per call, after it was written. `result` is the
+   * volunteer's result code (`contacted` when they recorded survey answers instead) or the dialer's own
+   * (`no_answer`, `busy`, `machine`, `voicemail_left`, `abandoned`, `failed`, `canceled`);
+   * `contactState` is where the contact went (`ready` for a retry or callback, `done`, `exhausted`), and
+   * `optedOut` says the result appended a voice opt-out (do-not-call, refused).
+   */
+  "call.completed": {
+    callId: string;
+    campaignId: string | null;
+    personId: string | null;
+    volunteerId: string | null;
+    to: string;
+    result: string;
+    contactState: string;
+    optedOut: boolean;
+    interactionId: string | null;
+  };
 }
 
 /** The name of an event. */

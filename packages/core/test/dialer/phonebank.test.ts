@@ -295,6 +295,51 @@ forEachDatabase("phone banks", (db) => {
       ).rejects.toMatchObject({ details: { field: "identity" } });
     });
 
+    it("emits call.placed for each leg and call.completed once per call, after it is written", async () => {
+      const { p, voice, campaignId, jordan } = await setup({ mode: "power", outcomes: { answered: 1 } });
+      const placed: unknown[] = [];
+      const completed: { callId: string; result: string }[] = [];
+      p.bus.on("call.placed", (event) => placed.push(event));
+      p.bus.on("call.completed", (event) => {
+        completed.push(event);
+      });
+      const session = await p.phonebanks.join(campaignId, jordan, { via: "phone", phone: "+19195553000" });
+      expect(placed).toEqual([
+        {
+          callId: expect.any(String),
+          campaignId,
+          sessionId: session.id,
+          leg: "volunteer",
+          to: "+19195553000",
+          providerId: voice.calls[0]!.providerId,
+        },
+      ]);
+      await connectVolunteer(p, session.id);
+      expect(placed).toHaveLength(2);
+      const call = voice.calls[1]!;
+      expect(placed[1]).toMatchObject({ leg: "contact", sessionId: session.id, providerId: call.providerId });
+      await playCall(p, voice, call.providerId);
+      const recorded = await p.phonebanks.record(session.id, { resultCode: "not_home" }, { next: false });
+      expect(completed).toEqual([
+        {
+          callId: (placed[1] as { callId: string }).callId,
+          campaignId,
+          personId: expect.any(String),
+          volunteerId: jordan,
+          to: (placed[1] as { to: string }).to,
+          result: "not_home",
+          contactState: "ready",
+          optedOut: false,
+          interactionId: recorded.interactionId,
+        },
+      ]);
+      // The event follows the write: the interaction it names is there.
+      expect(await p.interactions.get(recorded.interactionId!)).not.toBeNull();
+      // A late status callback for the same call records nothing twice.
+      await p.phonebanks.tick();
+      expect(completed).toHaveLength(1);
+    });
+
     it("power: dials as soon as the volunteer is in, and the next contact after each result", async () => {
       const { p, voice, campaignId, jordan, question } = await setup({
         mode: "power",
@@ -492,6 +537,10 @@ forEachDatabase("phone banks", (db) => {
         settings: { maxAttempts: 2, retryDelayMinutes: 30 },
       });
       const { p, voice, clock, campaignId, jordan } = ctx;
+      const completed: { result: string; volunteerId: string | null; contactState: string }[] = [];
+      p.bus.on("call.completed", ({ result, volunteerId, contactState }) => {
+        completed.push({ result, volunteerId, contactState });
+      });
       const session = await p.phonebanks.join(campaignId, jordan, { via: "phone", phone: "+19195553000" });
       await connectVolunteer(p, session.id);
       for (let attempt = 1; attempt <= 2; attempt++) {
@@ -512,6 +561,11 @@ forEachDatabase("phone banks", (db) => {
       }
       const interactions = await p.interactions.list({ where: { campaignId } });
       expect(interactions.map((i) => i.outcome)).toEqual(["no_answer", "no_answer"]);
+      // The dialer's own results are events too, with no volunteer.
+      expect(completed).toEqual([
+        { result: "no_answer", volunteerId: null, contactState: "ready" },
+        { result: "no_answer", volunteerId: null, contactState: "exhausted" },
+      ]);
 
       const call = await setup({ mode: "preview", outcomes: { answered: 1 }, people: neighbors(1) });
       const callbackAt = "2026-11-19T23:30:00.000Z";
