@@ -299,7 +299,9 @@ forEachDatabase("phone banks", (db) => {
       const { p, voice, campaignId, jordan } = await setup({ mode: "power", outcomes: { answered: 1 } });
       const placed: unknown[] = [];
       const completed: { callId: string; result: string }[] = [];
-      p.bus.on("call.placed", (event) => placed.push(event));
+      p.bus.on("call.placed", (event) => {
+        placed.push(event);
+      });
       p.bus.on("call.completed", (event) => {
         completed.push(event);
       });
