@@ -39,6 +39,27 @@ export const VOTER_COLUMNS: readonly string[] = VOTER_FIELDS.map((field) =>
   field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
 );
 
+/** The match-key columns, in the order of {@link EncodedVoter.keys}. */
+export const KEY_COLUMNS: readonly string[] = ["given_key", "family_key", "zip5", "street_key"];
+
+/**
+ * The `voter` columns of a bulk load, in write order: an id, then a flat row's entries after its row number
+ * (state, voter id, values, keys, hash), then the import's constants (organization, created, updated,
+ * import). Both databases' writers load in this order.
+ */
+export const BULK_COLUMNS: readonly string[] = [
+  "id",
+  "state",
+  "state_voter_id",
+  ...VOTER_COLUMNS,
+  ...KEY_COLUMNS,
+  "row_hash",
+  "organization_id",
+  "created_at",
+  "updated_at",
+  "last_import_id",
+];
+
 const BIRTH_YEAR = VOTER_FIELDS.indexOf("birthYear");
 const STATUS = VOTER_FIELDS.indexOf("status");
 const JSON_FIELDS = new Set<VoterField>(["residentialAddress", "mailingAddress", "districts"]);

@@ -10,12 +10,11 @@ import type { PostgresPoolLike } from "@precinct/core";
 import type { PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { VoteHistoryRecord } from "../layouts/types.js";
-import { AT_ROW, ROW_WIDTH, VOTER_COLUMNS } from "./encode.js";
+import { AT_ROW, BULK_COLUMNS, KEY_COLUMNS, ROW_WIDTH, VOTER_COLUMNS } from "./encode.js";
 import { orderedId } from "./ids.js";
 import type { RemoveMissing } from "./types.js";
 import type { ImportContext, VoteRow, VoterBatch, VoterWriter, WriteCounts } from "./writer.js";
 
-const KEY_COLUMNS = ["given_key", "family_key", "zip5", "street_key"];
 const CASTS: Record<string, string> = {
   registration_date: "date",
   birthdate: "date",
@@ -54,19 +53,6 @@ function voteLine(row: number, vote: VoteHistoryRecord): string {
     .join("\t");
 }
 
-/** The columns of a bulk `COPY` into `voter`: an id, a flat row's entries after its row number, constants. */
-const BULK_COLUMNS = [
-  "id",
-  "state",
-  "state_voter_id",
-  ...VOTER_COLUMNS,
-  ...KEY_COLUMNS,
-  "row_hash",
-  "organization_id",
-  "created_at",
-  "updated_at",
-  "last_import_id",
-];
 const UNIQUE_INDEX = "voter_state_id_uq";
 
 /** An open `COPY … FROM STDIN`: one per import and table, written a batch at a time with backpressure. */

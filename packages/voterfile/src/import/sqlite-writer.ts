@@ -13,8 +13,10 @@ import {
   AT_STATE,
   AT_VALUES,
   AT_VOTER_ID,
+  BULK_COLUMNS,
   diffVoter,
   type EncodedVoter,
+  KEY_COLUMNS,
   ROW_WIDTH,
   type StoredValue,
   VOTER_COLUMNS,
@@ -36,7 +38,6 @@ interface SqliteDatabase extends SqliteDatabaseLike {
   readonly inTransaction: boolean;
 }
 
-const KEY_COLUMNS = ["given_key", "family_key", "zip5", "street_key"];
 const UNIQUE_INDEX = "voter_state_id_uq";
 /** The page cache during an import, in KiB (SQLite's negative unit): 2 MB, SQLite's own default. */
 const IMPORT_CACHE_SIZE = -2000;
@@ -165,18 +166,7 @@ export class SqliteVoterWriter implements VoterWriter {
   #bulkStatement(): Statement {
     if (this.#bulkInsert) return this.#bulkInsert;
     const { importId, organizationId, startedAt } = this.#context;
-    const columns = [
-      "id",
-      "state",
-      "state_voter_id",
-      ...VOTER_COLUMNS,
-      ...KEY_COLUMNS,
-      "row_hash",
-      "organization_id",
-      "created_at",
-      "updated_at",
-      "last_import_id",
-    ];
+    const columns = BULK_COLUMNS;
     const constants = [organizationId, startedAt, startedAt, importId].map(quote);
     const placeholders = columns.length - constants.length;
     this.#bulkInsert = this.#db.prepare(
