@@ -1,12 +1,15 @@
 /**
  * `pnpm bench [import|rss|postgres|segment|match|texting|email ...] [--rows N] [--rss-rows N] [--people N]
- *   [--messages N] [--emails N] [--concurrency N] [--database sqlite|postgres]`
+ *   [--messages N] [--emails N] [--concurrency N] [--database sqlite|postgres] [--send-thread on|off]`
  *
  * Each benchmark measures a baseline in the same run and prints the ratio against its target. Generated
  * files and databases are cached in bench/.data (delete it to regenerate). Exits non-zero if a target fails.
  *
  * `--database postgres` runs `segment`, `texting` and `email` on the PostgreSQL server named by
  * `PRECINCT_BENCH_POSTGRES_URL` (or `PRECINCT_TEST_POSTGRES_URL`) instead of SQLite.
+ *
+ * `--send-thread off` runs `texting` with the Twilio transport's `messages.create` on the engine's own
+ * thread instead of its send thread (`sms({ sendThread: true })`, the default here).
  */
 import { parseArgs } from "node:util";
 import { benchEmail } from "./email.js";
@@ -28,9 +31,14 @@ const { values, positionals } = parseArgs({
     emails: { type: "string", default: "100000" },
     concurrency: { type: "string", default: "8" },
     database: { type: "string", default: "sqlite" },
+    "send-thread": { type: "string", default: "on" },
   },
 });
 const rows = Number(values.rows);
+const sendThread = values["send-thread"];
+if (sendThread !== "on" && sendThread !== "off") {
+  throw new Error(`--send-thread must be "on" or "off", not ${JSON.stringify(sendThread)}`);
+}
 const suites =
   positionals.length > 0
     ? positionals
@@ -42,7 +50,9 @@ const known: Record<string, () => Promise<Result>> = {
   segment: () => benchSegment(rows, engineDatabase(values.database)),
   match: () => benchMatch(rows, Number(values.people)),
   texting: () =>
-    benchTexting(Number(values.messages), Number(values.concurrency), engineDatabase(values.database)),
+    benchTexting(Number(values.messages), Number(values.concurrency), engineDatabase(values.database), {
+      sendThread: sendThread === "on",
+    }),
   email: () => benchEmail(Number(values.emails), Number(values.concurrency), engineDatabase(values.database)),
 };
 const results: Result[] = [];

@@ -68,6 +68,19 @@ export interface TwilioSmsOptions {
    * Twilio's timestamps have whole seconds and its clock is not ours. Default 5.
    */
   readonly findSentToleranceSeconds?: number;
+  /**
+   * Make `send()`'s `messages.create` calls on a worker thread with its own SDK client. The SDK's work per
+   * message (building the request, the HTTP client, parsing the answer: about 0.3–0.5 ms of CPU) then runs
+   * beside the engine's (the dispatcher, the compliance gate, the database) instead of after it, so a
+   * dispatcher with rate limits off sends up to about twice as fast on two or more cores. Sends behave the
+   * same: validation, error mapping and the answer's parsing stay on the calling thread. Default false.
+   *
+   * Needs credentials (settings or environment), not an injected `client`: a client cannot move to
+   * another thread. Requests made on the worker are not seen by msw handlers of the main thread; test
+   * against a real socket (`startTwilioImitationServer` from `@precinct/testing/http`) instead. Release the
+   * thread with the transport's `close()`, or let it be: it keeps no process alive while idle.
+   */
+  readonly sendThread?: boolean;
 }
 
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
@@ -120,6 +133,7 @@ const smsOptionsSchema = z.strictObject({
   lookup: z.boolean().default(false),
   handlesKeywords: z.boolean().default(true),
   findSentToleranceSeconds: z.number().int().min(0).max(3600).default(5),
+  sendThread: z.boolean().default(false),
 });
 
 /** {@link TwilioSmsOptions} after validation and defaults. */

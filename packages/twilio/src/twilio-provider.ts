@@ -21,6 +21,7 @@ import {
   type TwilioSmsOptions,
 } from "./twilio-options.js";
 import { PrecinctRequestClient } from "./twilio-request-client.js";
+import { SendThread, type SendThreadCredentials, sendThreadAvailable } from "./twilio-send-thread.js";
 import { createTwilioSmsTransport, type TwilioSmsTransport } from "./twilio-sms.js";
 import {
   createTwilioVoiceTransport,
@@ -87,6 +88,8 @@ export function createTwilio(settings: TwilioProviderSettings = {}): TwilioProvi
   let client: TwilioClient;
   let accountSid: string;
   let authToken: string | undefined;
+  /** What a send thread builds its own client from; undefined for an injected client. */
+  let threadCredentials: SendThreadCredentials | undefined;
   if (parsed.client !== undefined) {
     client = parsed.client;
     accountSid = client.accountSid;
@@ -96,6 +99,12 @@ export function createTwilio(settings: TwilioProviderSettings = {}): TwilioProvi
     const credentials = resolveCredentials(parsed, env);
     accountSid = credentials.accountSid;
     authToken = credentials.authToken;
+    threadCredentials = {
+      accountSid: credentials.accountSid,
+      username: credentials.username,
+      password: credentials.password,
+      baseUrl: parsed.baseUrl,
+    };
     client = Twilio(credentials.username, credentials.password, {
       accountSid: credentials.accountSid,
       // Retries are the dispatcher's job (it knows the message's idempotency and the campaign's pace).
@@ -115,7 +124,25 @@ export function createTwilio(settings: TwilioProviderSettings = {}): TwilioProvi
           { details: { setting: "authToken", variable: "TWILIO_AUTH_TOKEN" } },
         );
       }
-      return createTwilioSmsTransport({ client, authToken, options: resolved });
+      if (!resolved.sendThread) return createTwilioSmsTransport({ client, authToken, options: resolved });
+      if (threadCredentials === undefined) {
+        throw new ConfigError(
+          "twilio sms options: `sendThread` needs credentials (createTwilio({ accountSid, authToken }) or the environment), not an injected `client`: an SDK client cannot move to another thread.",
+          { details: { setting: "sendThread" } },
+        );
+      }
+      if (!sendThreadAvailable()) {
+        throw new ConfigError(
+          "twilio sms options: `sendThread` needs @precinct/twilio's built bundle (dist/index.js) to run on the worker thread.",
+          { details: { setting: "sendThread" } },
+        );
+      }
+      return createTwilioSmsTransport({
+        client,
+        authToken,
+        options: resolved,
+        sendThread: new SendThread(threadCredentials),
+      });
     },
     voice(options) {
       const resolved = parseVoiceOptions(options);

@@ -36,6 +36,7 @@ import {
 import { mapTwilioError, twilioFailureReason } from "./twilio-error.js";
 import type { ResolvedTwilioSmsOptions, TwilioClient } from "./twilio-options.js";
 import { callTwilio } from "./twilio-request-client.js";
+import type { SendThread, SendThreadParams } from "./twilio-send-thread.js";
 
 /** The Twilio SMS transport: {@link SmsTransportV1} with the capabilities Twilio offers. */
 export interface TwilioSmsTransport extends SmsTransportV1 {
@@ -73,6 +74,13 @@ export interface TwilioSmsTransport extends SmsTransportV1 {
    * status callback, whose answer Twilio ignores.
    */
   webhookAcknowledgement(kind: "inbound" | "status"): WebhookAcknowledgement;
+  /**
+   * Stops the send thread of a transport made with `sendThread: true` (a send still in flight rejects: its
+   * message may or may not have been taken). Later sends reject. Without a send thread there is nothing to
+   * release and this resolves at once. The thread never keeps a process alive while no send is in flight,
+   * so calling this is optional.
+   */
+  close(): Promise<void>;
 }
 
 /** The empty TwiML document: "handled, send nothing". */
@@ -83,6 +91,8 @@ export interface TwilioSmsContext {
   readonly client: TwilioClient;
   readonly authToken: string;
   readonly options: ResolvedTwilioSmsOptions;
+  /** Where `send` calls `messages.create` when the transport was made with `sendThread: true`. */
+  readonly sendThread?: SendThread;
 }
 
 type CreateParams = Parameters<TwilioClient["messages"]["create"]>[0];
@@ -127,7 +137,7 @@ const LINE_TYPES: Readonly<Record<string, LineType>> = {
 
 /** @internal Creates the transport; use `createTwilio(settings).sms(options)`. */
 export function createTwilioSmsTransport(context: TwilioSmsContext): TwilioSmsTransport {
-  const { client, authToken, options } = context;
+  const { client, authToken, options, sendThread } = context;
 
   const createParams = (message: OutboundSms): CreateParams => {
     if (typeof message.to !== "string" || message.to.trim() === "") {
@@ -176,7 +186,10 @@ export function createTwilioSmsTransport(context: TwilioSmsContext): TwilioSmsTr
       const signal = operation?.signal;
       try {
         const params = createParams(message);
-        const created = await callTwilio(signal, () => client.messages.create(params));
+        const created =
+          sendThread !== undefined
+            ? await sendThread.send(params as unknown as SendThreadParams, signal)
+            : await callTwilio(signal, () => client.messages.create(params));
         return sendResult(created, message.body, "send");
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
@@ -254,6 +267,10 @@ export function createTwilioSmsTransport(context: TwilioSmsContext): TwilioSmsTr
         // A malformed URL or body cannot carry a valid signature.
         return false;
       }
+    },
+
+    async close() {
+      await sendThread?.close();
     },
 
     webhookAcknowledgement(kind) {
