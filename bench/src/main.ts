@@ -16,7 +16,7 @@ import { benchEmail } from "./email.js";
 import { benchImportPostgres } from "./import-postgres.js";
 import { benchImportRss, benchImportSqlite } from "./import-sqlite.js";
 import { benchMatch } from "./match.js";
-import { engineDatabase } from "./postgres.js";
+import { engineDatabase, requirePostgresUrl } from "./postgres.js";
 import { benchSegment } from "./segment.js";
 import { benchTexting } from "./texting.js";
 import type { Result } from "./util.js";
@@ -55,6 +55,8 @@ const known: Record<string, () => Promise<Result>> = {
     }),
   email: () => benchEmail(Number(values.emails), Number(values.concurrency), engineDatabase(values.database)),
 };
+// Fail before any baseline runs, not minutes into the first benchmark.
+if (values.database === "postgres" || suites.includes("postgres")) requirePostgresUrl();
 const results: Result[] = [];
 for (const suite of suites) {
   const run = known[suite];

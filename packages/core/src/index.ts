@@ -9,6 +9,7 @@ export { EventBus, type Listener } from "./events/bus.js";
 export * from "./normalize/index.js";
 export * from "./outreach/index.js";
 export { createPrecinct, type Precinct, type PrecinctOptions } from "./precinct.js";
+export { ownBundleUrl } from "./runtime/bundle-script.js";
 export * from "./segments/index.js";
 export * from "./spec/contracts/index.js";
 export * from "./spec/errors.js";

@@ -15,11 +15,8 @@
  * @module
  */
 
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { ProviderError } from "@precinct/core";
+import { ownBundleUrl, ProviderError } from "@precinct/core";
 import Twilio from "twilio";
 import { callTwilio, PrecinctRequestClient } from "./twilio-request-client.js";
 
@@ -95,20 +92,8 @@ export function setSendThreadScript(value: SendThreadScript | undefined): void {
 
 /** The package's built bundle, when this code is running from it; else null. */
 function defaultScript(): SendThreadScript | null {
-  const url = new URL(import.meta.url);
-  if (url.protocol !== "file:" || !url.pathname.endsWith(".js")) return null;
-  try {
-    const path = fileURLToPath(url);
-    const manifest = JSON.parse(readFileSync(join(dirname(path), "..", "package.json"), "utf8")) as {
-      name?: string;
-      main?: string;
-    };
-    if (manifest.name !== "@precinct/twilio" || manifest.main === undefined) return null;
-    if (join(dirname(path), "..", manifest.main) !== path) return null;
-    return { url };
-  } catch {
-    return null;
-  }
+  const url = ownBundleUrl(import.meta.url, "@precinct/twilio");
+  return url === null ? null : { url };
 }
 
 /** @internal Whether a send thread can be started here (false when running from sources without a script). */

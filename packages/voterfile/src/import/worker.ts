@@ -18,13 +18,11 @@
  * @module
  */
 
-import { createReadStream, readFileSync } from "node:fs";
+import { createReadStream } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { getHeapStatistics } from "node:v8";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import type { SqliteDatabaseLike } from "@precinct/core";
+import { ownBundleUrl, type SqliteDatabaseLike } from "@precinct/core";
 import type { Delimiter } from "../delimited/parse.js";
 import { openDelimited } from "../delimited/parse.js";
 import type { RegistrationSpec } from "../layouts/mapping.js";
@@ -107,21 +105,8 @@ export function lowMemory(): boolean {
 
 /** The module a worker runs: this package's built bundle, when this code is running from it. */
 function defaultScript(): WorkerScript | null {
-  const url = new URL(import.meta.url);
-  if (url.protocol !== "file:" || !url.pathname.endsWith(".js")) return null;
-  try {
-    // The bundle is dist/index.js; its package.json is one level up and must be this package's.
-    const path = fileURLToPath(url);
-    const manifest = JSON.parse(readFileSync(join(dirname(path), "..", "package.json"), "utf8")) as {
-      name?: string;
-      main?: string;
-    };
-    if (manifest.name !== "@precinct/voterfile" || manifest.main === undefined) return null;
-    if (join(dirname(path), "..", manifest.main) !== path) return null;
-    return { url };
-  } catch {
-    return null;
-  }
+  const url = ownBundleUrl(import.meta.url, "@precinct/voterfile");
+  return url === null ? null : { url };
 }
 
 /** Whether registration files can be imported with a worker here. */
