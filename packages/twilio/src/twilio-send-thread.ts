@@ -150,7 +150,10 @@ export class SendThread {
         const onAbort = () => {
           if (!this.#pending.delete(id)) return;
           this.#settled(worker);
-          worker.postMessage({ abort: id } satisfies ToWorker);
+          // Not handed over yet: it never will be. Else the worker aborts the request it started.
+          const queued = this.#batch.findIndex((send) => send.id === id);
+          if (queued >= 0) this.#batch.splice(queued, 1);
+          else worker.postMessage({ abort: id } satisfies ToWorker);
           reject(signal.reason);
         };
         signal.addEventListener("abort", onAbort, { once: true });

@@ -164,6 +164,18 @@ describe("twilio sms: sendThread", () => {
     }
   });
 
+  it("never hands over a send aborted before it reached the worker", async () => {
+    const transport = threaded();
+    await transport.send(message("Starts the thread"));
+    const controller = new AbortController();
+    const sending = transport.send(message("Aborted at once"), { signal: controller.signal });
+    controller.abort(new Error("changed my mind"));
+    await expect(sending).rejects.toThrow("changed my mind");
+    // A later send's answer comes back after anything the worker would have done with the aborted one.
+    await transport.send(message("Sent after"));
+    expect(imitation.sent.map((sent) => sent.params.Body)).toEqual(["Starts the thread", "Sent after"]);
+  });
+
   it("refuses sends after close(), and a transport without a thread closes at once", async () => {
     const transport = threaded();
     await transport.send(message("Before closing"));

@@ -1,19 +1,24 @@
 /**
  * The process the crash test kills: it opens the database, builds the real Twilio transport against the
  * local Twilio imitation, and sends the running campaign until nothing is left, then exits 0.
- * Arguments: <database file> <imitation url> <account sid> <auth token> <clock offset in ms>.
+ * Arguments: <database file> <imitation url> <account sid> <auth token> <clock offset in ms> <thread|main>
+ * (whether the transport sends on its send thread).
  */
 import { createPrecinct } from "@precinct/core";
 import { createTwilio } from "@precinct/twilio";
 
-const [database, baseUrl, accountSid, authToken, offset] = process.argv.slice(2) as [
+const [database, baseUrl, accountSid, authToken, offset, thread] = process.argv.slice(2) as [
+  string,
   string,
   string,
   string,
   string,
   string,
 ];
-const sms = createTwilio({ accountSid, authToken, baseUrl }).sms({ from: "+15550100000" });
+const sms = createTwilio({ accountSid, authToken, baseUrl }).sms({
+  from: "+15550100000",
+  sendThread: thread === "thread",
+});
 const precinct = await createPrecinct({
   database,
   organization: "crash-test",
