@@ -8,8 +8,8 @@
  * the main thread keeps validation, error mapping and the parsing of Twilio's answer, so a send behaves the
  * same either way.
  *
- * Sends are handed over in batches (every send started in the same turn of the event loop goes in one
- * message), and answers come back in batches the same way.
+ * Sends are handed over in batches (every send started before the calling code next yields goes in one
+ * message), and answers come back in batches (every answer the worker has when it next yields).
  *
  * @internal
  * @module
