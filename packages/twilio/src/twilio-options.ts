@@ -12,6 +12,9 @@ import { type ZodType, z } from "zod";
 /** An instance of the official twilio SDK client (`twilio(accountSid, authToken)`). */
 export type TwilioClient = Twilio.Twilio;
 
+/** @internal The parameters of the SDK's `messages.create`: plain data (strings, numbers, arrays). */
+export type TwilioMessageCreateParams = Parameters<TwilioClient["messages"]["create"]>[0];
+
 /** Settings for {@link createTwilio}. Every field is optional when the environment provides it. */
 export interface TwilioProviderSettings {
   /** The account sid (`AC…`). Default: `process.env.TWILIO_ACCOUNT_SID`. */

@@ -19,6 +19,7 @@
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { ownBundleUrl, ProviderError } from "@precinct/core";
 import Twilio from "twilio";
+import type { TwilioMessageCreateParams } from "./twilio-options.js";
 import { callTwilio, PrecinctRequestClient } from "./twilio-request-client.js";
 
 /** Marks a worker started by this module (the bundle is loaded by other workers too). */
@@ -35,9 +36,6 @@ export interface SendThreadCredentials {
   /** The origin every request goes to instead of Twilio's (tests, benchmarks, proxies). */
   readonly baseUrl: string | undefined;
 }
-
-/** The `messages.create` parameters, as plain data. */
-export type SendThreadParams = Readonly<Record<string, string | number | readonly string[]>>;
 
 /** The fields of Twilio's answer that the transport reads. */
 export interface SendThreadReply {
@@ -65,7 +63,7 @@ type ToWorker =
   | {
       readonly sends: readonly {
         readonly id: number;
-        readonly params: SendThreadParams;
+        readonly params: TwilioMessageCreateParams;
         readonly abortable: boolean;
       }[];
     }
@@ -118,7 +116,7 @@ export class SendThread {
   #worker: Worker | undefined;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
-  #batch: { id: number; params: SendThreadParams; abortable: boolean }[] = [];
+  #batch: { id: number; params: TwilioMessageCreateParams; abortable: boolean }[] = [];
   #closed = false;
 
   /** @param credentials - What the worker builds its SDK client from. */
@@ -130,7 +128,7 @@ export class SendThread {
    * Sends `params` with `messages.create` on the worker. Resolves with Twilio's answer; rejects with an
    * `Error` that carries the SDK's error fields (for `mapTwilioError`), or with `signal.reason`.
    */
-  send(params: SendThreadParams, signal: AbortSignal | undefined): Promise<SendThreadReply> {
+  send(params: TwilioMessageCreateParams, signal: AbortSignal | undefined): Promise<SendThreadReply> {
     if (this.#closed) {
       return Promise.reject(
         new ProviderError({
@@ -324,9 +322,7 @@ function runWorker(job: Job): void {
     for (const { id, params, abortable } of message.sends) {
       const controller = abortable ? new AbortController() : undefined;
       if (controller !== undefined) controllers.set(id, controller);
-      const create = () =>
-        client.messages.create(params as unknown as Parameters<typeof client.messages.create>[0]);
-      callTwilio(controller?.signal, create).then(
+      callTwilio(controller?.signal, () => client.messages.create(params)).then(
         (created) => {
           if (controller !== undefined) controllers.delete(id);
           answer({

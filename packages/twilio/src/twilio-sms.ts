@@ -34,9 +34,9 @@ import {
   TwilioStatusWebhook,
 } from "./twilio-api.js";
 import { mapTwilioError, twilioFailureReason } from "./twilio-error.js";
-import type { ResolvedTwilioSmsOptions, TwilioClient } from "./twilio-options.js";
+import type { ResolvedTwilioSmsOptions, TwilioClient, TwilioMessageCreateParams } from "./twilio-options.js";
 import { callTwilio } from "./twilio-request-client.js";
-import type { SendThread, SendThreadParams } from "./twilio-send-thread.js";
+import type { SendThread } from "./twilio-send-thread.js";
 
 /** The Twilio SMS transport: {@link SmsTransportV1} with the capabilities Twilio offers. */
 export interface TwilioSmsTransport extends SmsTransportV1 {
@@ -95,8 +95,6 @@ export interface TwilioSmsContext {
   readonly sendThread?: SendThread;
 }
 
-type CreateParams = Parameters<TwilioClient["messages"]["create"]>[0];
-
 /** The part of the SDK's list page `findSent` reads. */
 interface MessagePage {
   readonly instances: readonly unknown[];
@@ -139,7 +137,7 @@ const LINE_TYPES: Readonly<Record<string, LineType>> = {
 export function createTwilioSmsTransport(context: TwilioSmsContext): TwilioSmsTransport {
   const { client, authToken, options, sendThread } = context;
 
-  const createParams = (message: OutboundSms): CreateParams => {
+  const createParams = (message: OutboundSms): TwilioMessageCreateParams => {
     if (typeof message.to !== "string" || message.to.trim() === "") {
       throw new InvalidInputError({
         field: "to",
@@ -188,7 +186,7 @@ export function createTwilioSmsTransport(context: TwilioSmsContext): TwilioSmsTr
         const params = createParams(message);
         const created =
           sendThread !== undefined
-            ? await sendThread.send(params as unknown as SendThreadParams, signal)
+            ? await sendThread.send(params, signal)
             : await callTwilio(signal, () => client.messages.create(params));
         return sendResult(created, message.body, "send");
       } catch (error) {
