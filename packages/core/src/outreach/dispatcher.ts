@@ -921,6 +921,11 @@ export class Dispatcher {
     const events: (() => void)[] = [];
     const optOuts: { entry: OutboxEntry; error: PrecinctError }[] = [];
     const lineTypes: { number: string; lineType: string }[] = [];
+    // better-sqlite3 runs each statement synchronously, so a write of a thousand outcomes would hold the event
+    // loop for tens of milliseconds: no provider answer, webhook or status callback is read meanwhile, and
+    // every send in flight stalls behind it. Between statements the write lets the loop turn once; the
+    // transaction stays open (this connection is the only writer), so it commits all or nothing as before.
+    const between = ctx.dialect === "sqlite" ? nextTurn : async () => {};
     await ctx.db.transaction().execute(async (trx) => {
       const messages: Record<string, unknown>[] = [];
       const interactions: Record<string, unknown>[] = [];
@@ -1089,8 +1094,8 @@ export class Dispatcher {
       // statistics taken while a campaign's rows were pending call 'sending' rare, and a constant would make
       // it walk every claimed row for each of these updates (a second each with 8,000 emails claimed)
       // instead of seeking each id on the primary key.
-      for (let start = 0; start < sent.length; start += 200) {
-        const rows = sent.slice(start, start + 200);
+      for (let start = 0; start < sent.length; start += 100) {
+        const rows = sent.slice(start, start + 100);
         await sql`WITH v (id, message_id, provider_id, segments, claimed) AS (VALUES ${sql.join(
           rows.map(
             (row) => sql`(${row.id}, ${row.messageId}, ${row.providerId}, ${row.segments}, ${"sending"})`,
@@ -1100,9 +1105,11 @@ export class Dispatcher {
             provider_id = v.provider_id, segments = COALESCE(CAST(v.segments AS integer), outbox.segments),
             sent_at = ${at}, updated_at = ${at}
           FROM v WHERE outbox.id = v.id AND outbox.state = v.claimed`.execute(trx);
+        await between();
       }
-      await bulkInsert(trx, ctx.dialect, "message", messages);
-      await bulkInsert(trx, ctx.dialect, "interaction", interactions);
+      await bulkInsert(trx, ctx.dialect, "message", messages, { between, chunk: 100 });
+      await between();
+      await bulkInsert(trx, ctx.dialect, "interaction", interactions, { between, chunk: 100 });
     });
     // What the provider told us about numbers: after the commit, through the ledger and the line-type cache.
     for (const { entry, error } of optOuts) {
@@ -1225,6 +1232,11 @@ export class Dispatcher {
 }
 
 /** The provider's own code when it gave one (Twilio `21610`), else Precinct's. */
+/** Resolves on the event loop's next turn, after the I/O that is ready now has been handled. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function errorCodeOf(error: PrecinctError): string {
   return error.providerCode === undefined ? error.code : String(error.providerCode);
 }

@@ -40,8 +40,9 @@ function insertText(
 /**
  * Inserts `rows` (objects with camelCase keys, all with the keys of the first) into `table` in statements
  * of at most `chunk` rows. Values must already be in their stored form (strings, numbers, null). With
- * `ignoreConflictOn` (the camelCase columns of a unique index), a row whose key exists is skipped. Returns
- * how many rows were inserted.
+ * `ignoreConflictOn` (the camelCase columns of a unique index), a row whose key exists is skipped. With
+ * `between`, it is awaited between two statements (a caller on a synchronous driver lets the event loop
+ * turn there). Returns how many rows were inserted.
  *
  * @internal
  */
@@ -50,7 +51,11 @@ export async function bulkInsert(
   dialect: DialectName,
   table: keyof Database & string,
   rows: readonly Readonly<Record<string, unknown>>[],
-  options: { readonly chunk?: number; readonly ignoreConflictOn?: readonly string[] } = {},
+  options: {
+    readonly chunk?: number;
+    readonly ignoreConflictOn?: readonly string[];
+    readonly between?: () => Promise<void>;
+  } = {},
 ): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = Object.keys(rows[0]!);
@@ -65,6 +70,7 @@ export async function bulkInsert(
       CompiledQuery.raw(insertText(dialect, table, columns, slice.length, options.ignoreConflictOn), params),
     );
     inserted += Number(result.numAffectedRows ?? 0);
+    if (options.between && start + chunk < rows.length) await options.between();
   }
   return inserted;
 }
