@@ -9,7 +9,10 @@
  * `PRECINCT_BENCH_POSTGRES_URL` (or `PRECINCT_TEST_POSTGRES_URL`) instead of SQLite.
  *
  * `--send-thread off` runs `texting` with the Twilio transport's `messages.create` on the engine's own
- * thread instead of its send thread (`sms({ sendThread: true })`, the default here).
+ * thread instead of its send thread (`sms({ sendThread: true })`, the default here). The texting baseline is
+ * a bare `messages.create` loop on an SDK client with the SDK's own HTTP client (only its origin rewritten to
+ * the imitation server); the engine's transport uses Precinct's, and the loop is also run on that one and
+ * printed for scale.
  */
 import { parseArgs } from "node:util";
 import { benchEmail } from "./email.js";
