@@ -137,12 +137,10 @@ export function createTwilio(settings: TwilioProviderSettings = {}): TwilioProvi
           { details: { setting: "sendThread" } },
         );
       }
-      return createTwilioSmsTransport({
-        client,
-        authToken,
-        options: resolved,
-        sendThread: new SendThread(threadCredentials),
-      });
+      const sendThread = new SendThread(threadCredentials);
+      // Started now, so its start-up is over by the time a dispatcher has launched a campaign.
+      sendThread.warm();
+      return createTwilioSmsTransport({ client, authToken, options: resolved, sendThread });
     },
     voice(options) {
       const resolved = parseVoiceOptions(options);

@@ -107,7 +107,8 @@ interface Pending {
 }
 
 /**
- * The main thread's side: starts the worker on the first send, batches sends to it, and settles each
+ * The main thread's side: starts the worker (ahead of the first send with {@link SendThread.warm}, else on
+ * it), batches sends to it, and settles each
  * send's promise with the worker's answer. The worker keeps the process alive only while sends are in
  * flight.
  */
@@ -172,6 +173,15 @@ export class SendThread {
       if (this.#batch.length === 0) queueMicrotask(() => this.#flush());
       this.#batch.push({ id, params, abortable: signal !== undefined });
     });
+  }
+
+  /**
+   * Starts the worker now, ahead of the first send: loading the SDK on it takes a good part of a second, which
+   * then overlaps the campaign's launch instead of holding up its first messages. The worker keeps no process
+   * alive while no send is in flight. A worker that dies at start-up is replaced at the next send.
+   */
+  warm(): void {
+    if (!this.#closed) this.#start();
   }
 
   /** Stops the worker. Sends still in flight reject; their messages may or may not have been taken. */

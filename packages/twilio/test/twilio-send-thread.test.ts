@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -194,8 +194,9 @@ describe("twilio sms: sendThread", () => {
     try {
       const broken = join(dir, "broken-worker.mjs");
       writeFileSync(broken, "throw new Error('the send thread broke');\n");
-      const transport = threaded();
       setSendThreadScript({ url: pathToFileURL(broken) });
+      // Its worker starts (and dies) at once; the sends below start the next one, which dies too.
+      const transport = threaded();
       const errors = await Promise.all(
         [1, 2].map((i) => transport.send(message(`Lost ${i}`)).catch((caught: unknown) => caught)),
       );
@@ -209,6 +210,29 @@ describe("twilio sms: sendThread", () => {
         status: "queued",
       });
       expect(imitation.sent.map((sent) => sent.params.Body)).toEqual(["Sent by a new thread"]);
+    } finally {
+      setSendThreadScript(SCRIPT);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("starts its worker when the transport is created, before any send, and close() stops it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "precinct-send-thread-"));
+    try {
+      const marker = join(dir, "started");
+      const announcing = join(dir, "announcing-worker.mjs");
+      // A worker that only says it started, then idles until it is stopped.
+      writeFileSync(
+        announcing,
+        `import { writeFileSync } from "node:fs";\nimport { parentPort } from "node:worker_threads";\nwriteFileSync(${JSON.stringify(marker)}, "yes");\nparentPort.on("message", () => {});\n`,
+      );
+      setSendThreadScript({ url: pathToFileURL(announcing) });
+      const transport = threaded();
+      const deadline = Date.now() + 10_000;
+      while (!existsSync(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(existsSync(marker)).toBe(true);
+      expect(imitation.requests).toHaveLength(0);
+      await transport.close();
     } finally {
       setSendThreadScript(SCRIPT);
       rmSync(dir, { recursive: true, force: true });
