@@ -183,6 +183,21 @@ describe("PrecinctRequestClient", () => {
     recording.server.closeAllConnections();
   });
 
+  it("rejects, never hangs, when the connection closes halfway through the answer", async () => {
+    recording.answerWith((_, res) => {
+      res.writeHead(201, { "content-type": "application/json", "content-length": "500" });
+      res.write('{"sid": "SM');
+      setTimeout(() => res.socket?.destroy(), 10);
+    });
+    const client = Twilio(accountSid, authToken, {
+      autoRetry: false,
+      httpClient: new PrecinctRequestClient(origin),
+    });
+    const error = await client.messages.create(params).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "NoResponseError", code: "ECONNRESET" });
+    expect(mapTwilioError(error, "send")).toMatchObject({ code: "provider", isRetryable: true });
+  });
+
   it("keeps a refused connection's code, so a call that never connected may be placed again", async () => {
     const gone = createServer();
     await new Promise<void>((resolve) => gone.listen(0, "127.0.0.1", resolve));
