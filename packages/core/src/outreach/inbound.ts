@@ -15,7 +15,6 @@ import type { InboundSms, SmsFailureReason, StatusUpdate } from "../spec/contrac
 import { fromJson, newId, toJson } from "../storage/codec.js";
 import type { Database, ParkedStatusTable } from "../storage/schema.js";
 import type { OutreachContext } from "./context.js";
-import { firstDeliveries } from "./deliveries.js";
 import { insertOutbox } from "./outbox.js";
 import { classifyReply, type ReplyClassification } from "./replies/index.js";
 
@@ -46,7 +45,10 @@ export interface InboundResult {
 
 /** What applying a status callback did. */
 export interface StatusResult {
-  /** False for a repeated callback (same message and status). */
+  /**
+   * False for a repeat: the message already has the status the callback reports (a provider's retry, or
+   * news already applied), so nothing was done again.
+   */
   readonly handled: boolean;
   /** Whether the message's status changed (callbacks arrive out of order: never backwards). */
   readonly applied: boolean;
@@ -341,11 +343,12 @@ export class InboundHandler {
   }
 
   /**
-   * Applies one status callback, forward only. Idempotent per (message, status).
+   * Applies one status callback, forward only. Idempotent per (message, status): the message row records
+   * what its callbacks did, so a callback reporting the status the message already has is a repeat.
    *
-   * Callbacks arriving together are applied together: one transaction records their delivery keys, moves
-   * their messages and appends what they teach (a carrier opt-out, a landline), so a crash leaves either
-   * all of a callback's effects or none, and a retry of one that was lost is applied, not skipped.
+   * Callbacks arriving together are applied together: one transaction moves their messages and appends
+   * what they teach (a carrier opt-out, a landline), so a crash leaves either all of a callback's effects
+   * or none, and a retry of one that was lost is applied, not skipped.
    */
   status(update: StatusUpdate): Promise<StatusResult> {
     return this.#enqueue(update, false);
@@ -422,13 +425,10 @@ export class InboundHandler {
     fromParked: readonly boolean[],
   ): Promise<StatusResult[]> {
     const ctx = this.#ctx;
-    const provider = ctx.plugins.sms?.provider ?? "sms";
     const at = ctx.clock().toISOString();
-    const keys = updates.map((update) => `status:${update.providerId}:${update.status}`);
     const emits: (() => void)[] = [];
     const results = await ctx.db.transaction().execute(async (trx) => {
-      const fresh = await firstDeliveries(trx, ctx.organizationId, provider, keys, at);
-      const wanted = [...new Set(updates.filter((_, i) => fresh.has(keys[i]!)).map((u) => u.providerId))];
+      const wanted = [...new Set(updates.map((update) => update.providerId))];
       const messages = new Map<
         string,
         {
@@ -458,7 +458,8 @@ export class InboundHandler {
           // By provider id alone, so every database plans it on message_provider_idx (SQLite, lacking
           // statistics, would otherwise walk the organization's every message); the rest is checked below.
           .where("providerId", "in", wanted.slice(start, start + 500));
-        // Another process applying a callback for the same message waits for this one: no lost update.
+        // Another process applying a callback for the same message waits for this one, then finds it a
+        // repeat: no lost update and no effect twice.
         if (ctx.dialect === "postgres") query = query.forUpdate();
         for (const row of await query.execute()) {
           if (row.organizationId !== ctx.organizationId || row.direction !== "outbound") continue;
@@ -474,25 +475,33 @@ export class InboundHandler {
           });
         }
       }
-      const seen = new Set<string>();
+      const parkedKeys = new Set<string>();
       const results: StatusResult[] = [];
-      const parked: { update: StatusUpdate; key: string }[] = [];
+      const parked: StatusUpdate[] = [];
       const unparked: StatusUpdate[] = [];
       for (const [i, update] of updates.entries()) {
-        const key = keys[i]!;
         const message = messages.get(update.providerId);
-        // A parked callback whose message exists is unparked here, with its effects, or as a repeat.
-        if (fromParked[i] && (message || !fresh.has(key))) unparked.push(update);
-        if (!fresh.has(key) || seen.has(key)) {
-          results.push({ handled: false, applied: false, messageId: null, status: null });
-          continue;
-        }
-        seen.add(key);
         if (!message) {
           // Not written yet (the dispatcher writes message rows in batches after the provider took them):
-          // kept, and applied when the row appears.
-          parked.push({ update, key });
+          // kept, and applied when the row appears. The same callback twice in one batch is kept once.
+          const key = `${update.providerId}:${update.status}`;
+          if (parkedKeys.has(key)) {
+            results.push({ handled: false, applied: false, messageId: null, status: null });
+            continue;
+          }
+          parkedKeys.add(key);
+          parked.push(update);
           results.push({ handled: true, applied: false, messageId: null, status: null, parked: true });
+          continue;
+        }
+        // A parked callback whose message exists goes from the parked table here, with its effects or as
+        // a repeat.
+        if (fromParked[i]) unparked.push(update);
+        // The message row is the record of what its callbacks did: one that reports the status the message
+        // already has is a provider's retry (or news already applied) and does nothing again. This is the
+        // dedupe by (provider id, status) and costs no table of its own.
+        if (message.status === update.status) {
+          results.push({ handled: false, applied: false, messageId: null, status: null });
           continue;
         }
         if (!isStatusAdvance(message.status, update.status)) {
@@ -555,7 +564,7 @@ export class InboundHandler {
             updated_at = ${at}
           FROM v WHERE message.id = v.id`.execute(trx);
       }
-      if (parked.length > 0) await this.#park(trx, provider, parked, at);
+      if (parked.length > 0) await this.#park(trx, parked, at);
       for (const update of unparked) {
         await trx
           .deleteFrom("parkedStatus")
@@ -571,28 +580,14 @@ export class InboundHandler {
   }
 
   /**
-   * Keeps status callbacks whose message is not written yet. Their delivery keys are released, so a
-   * provider's retry is kept too rather than skipped as handled; parked rows older than a week that
+   * Keeps status callbacks whose message is not written yet, once per (provider id, status): a provider's
+   * retry of one is kept as the same row, not skipped; parked rows older than a week that
    * never found their message are dropped (a carrier opt-out among them is
    * recorded first, by number, so it is never lost).
    */
-  async #park(
-    trx: Transaction<Database>,
-    provider: string,
-    parked: readonly { update: StatusUpdate; key: string }[],
-    at: string,
-  ): Promise<void> {
+  async #park(trx: Transaction<Database>, parked: readonly StatusUpdate[], at: string): Promise<void> {
     const ctx = this.#ctx;
-    const keys = parked.map(({ key }) => key);
-    for (let start = 0; start < keys.length; start += 500) {
-      await trx
-        .deleteFrom("webhookEvent")
-        .where("organizationId", "=", ctx.organizationId)
-        .where("provider", "=", provider)
-        .where("eventKey", "in", keys.slice(start, start + 500))
-        .execute();
-    }
-    for (const { update } of parked) {
+    for (const update of parked) {
       await trx
         .insertInto("parkedStatus")
         .values({

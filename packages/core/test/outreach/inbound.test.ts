@@ -289,6 +289,38 @@ forEachDatabase("replies, status callbacks and the webhook router", (db) => {
     expect(await p.consent.isOptedOut("sms", phone)).toBe(true);
   });
 
+  it("a retried carrier opt-out callback is a repeat: one opt-out, one status move, no table of deliveries", async () => {
+    const { p, sms } = await client();
+    const phone = "+19192640119";
+    await sentCampaign(p, [phone]);
+    const providerId = sms.sent[0]!.providerId;
+    const moves: string[] = [];
+    p.bus.on("message.status", ({ to }) => {
+      moves.push(to);
+    });
+    const update = {
+      providerId,
+      status: "undelivered" as const,
+      errorCode: "21610",
+      failureReason: "opted_out" as const,
+      raw: {},
+    };
+    expect(await p.texting.status(update)).toMatchObject({ handled: true, applied: true });
+    // Twilio retries when our answer is lost: once in a later batch, once beside another copy.
+    expect(await p.texting.status(update)).toMatchObject({ handled: false, applied: false });
+    const both = await Promise.all([p.texting.status(update), p.texting.status(update)]);
+    expect(both.map((result) => result.handled)).toEqual([false, false]);
+    expect((await p.consent.history("sms", phone)).filter((e) => e.kind === "opt_out")).toHaveLength(1);
+    expect(moves).toEqual(["undelivered"]);
+    // The message row is the dedupe record: delivery reports add no rows of their own.
+    const events = await p.storage.db
+      .selectFrom("webhookEvent")
+      .select("eventKey")
+      .where("organizationId", "=", p.organization.id)
+      .execute();
+    expect(events.filter((event) => event.eventKey.startsWith("status:"))).toEqual([]);
+  });
+
   it("applies status callbacks forward only, whatever order they arrive in", async () => {
     const { p, sms } = await client();
     const phone = "+19192640116";
