@@ -31,10 +31,9 @@ import type * as ResponseModule from "twilio/lib/http/response.js";
 
 const signals = new AsyncLocalStorage<AbortSignal>();
 
-/** The SDK's defaults, kept: a 30 s timeout, 20 sockets per host, 5 kept idle. */
+/** The SDK's defaults, kept: a 30 s timeout and 20 sockets per host. */
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_SOCKETS = 20;
-const DEFAULT_MAX_FREE_SOCKETS = 5;
 
 /** The options of the SDK's `RequestClient` constructor. */
 type RequestClientOptions = NonNullable<ConstructorParameters<typeof Twilio.RequestClient>[0]>;
@@ -100,7 +99,9 @@ export class PrecinctRequestClient extends Twilio.RequestClient {
    * @param baseUrl - The origin (optionally with a path prefix) to send every request to instead of Twilio.
    * @param options - The SDK's `RequestClient` options (timeout, keep-alive, socket limits, `ca`); the
    *   requests this client makes itself honour `timeout`, `keepAlive`, `keepAliveMsecs`, `maxSockets`,
-   *   `maxTotalSockets`, `maxFreeSockets`, `scheduling` and `ca` (or `TWILIO_CA_BUNDLE`) as the SDK's do.
+   *   `maxTotalSockets`, `maxFreeSockets`, `scheduling` and `ca` (or `TWILIO_CA_BUNDLE`) as the SDK's do,
+   *   except that `maxFreeSockets` defaults to `maxSockets` (the SDK's default is 5): idle sockets are kept
+   *   for the next wave of sends rather than closed and reopened.
    */
   constructor(baseUrl?: string, options: RequestClientOptions = {}) {
     super(options);
@@ -115,7 +116,11 @@ export class PrecinctRequestClient extends Twilio.RequestClient {
       ...(options.keepAliveMsecs !== undefined ? { keepAliveMsecs: options.keepAliveMsecs } : {}),
       maxSockets: options.maxSockets || DEFAULT_MAX_SOCKETS,
       ...(options.maxTotalSockets !== undefined ? { maxTotalSockets: options.maxTotalSockets } : {}),
-      maxFreeSockets: options.maxFreeSockets || DEFAULT_MAX_FREE_SOCKETS,
+      // Every socket the pool opened stays open while idle (the SDK keeps 5). The dispatcher sends in waves
+      // of its concurrency: with 8 in flight and 5 kept, each wave closed 3 connections and opened 3 more,
+      // a new TCP and TLS handshake with Twilio every few messages. An idle socket still closes after
+      // `timeout`, and never keeps the process alive.
+      maxFreeSockets: options.maxFreeSockets || options.maxSockets || DEFAULT_MAX_SOCKETS,
       ...(options.scheduling !== undefined ? { scheduling: options.scheduling } : {}),
       timeout: this.timeoutMs,
     };

@@ -133,6 +133,28 @@ describe("PrecinctRequestClient", () => {
     expect(listB?.url).toContain("To=%2B19195550123");
   });
 
+  it("keeps its sockets between waves of concurrent sends instead of reconnecting", async () => {
+    let connections = 0;
+    const count = () => {
+      connections += 1;
+    };
+    recording.server.on("connection", count);
+    try {
+      const client = new PrecinctRequestClient(origin);
+      const twilio = Twilio(accountSid, authToken, { autoRetry: false, httpClient: client });
+      // The dispatcher's pattern: a wave of 8 in flight, all answered, then the next wave.
+      for (let wave = 0; wave < 5; wave += 1) {
+        await Promise.all(Array.from({ length: 8 }, () => twilio.messages.create(params)));
+      }
+      expect(recording.seen).toHaveLength(40);
+      // One connection per concurrent send, opened by the first wave and reused by the other four. With the
+      // SDK's 5 kept idle it would be 8 + 4 × 3 = 20.
+      expect(connections).toBe(8);
+    } finally {
+      recording.server.off("connection", count);
+    }
+  });
+
   it("hands Twilio's error answer to the SDK, which raises the same RestException as with its own client", async () => {
     recording.answerWith((_, res) => {
       res.writeHead(400, { "content-type": "application/json" });
