@@ -10,7 +10,8 @@
  * same either way.
  *
  * Sends are handed over in batches (every send started before the calling code next yields goes in one
- * message), and answers come back in batches (every answer the worker has when it next yields).
+ * message); the worker starts them one per turn of its event loop, so each request is on the wire before the
+ * next is built, and answers come back in batches (every answer the worker has when it next yields).
  *
  * @internal
  * @module
@@ -59,15 +60,14 @@ interface Job {
   readonly credentials: SendThreadCredentials;
 }
 
-type ToWorker =
-  | {
-      readonly sends: readonly {
-        readonly id: number;
-        readonly params: TwilioMessageCreateParams;
-        readonly abortable: boolean;
-      }[];
-    }
-  | { readonly abort: number };
+/** One send handed to the worker. */
+interface SendRequest {
+  readonly id: number;
+  readonly params: TwilioMessageCreateParams;
+  readonly abortable: boolean;
+}
+
+type ToWorker = { readonly sends: readonly SendRequest[] } | { readonly abort: number };
 
 type Answer =
   | { readonly id: number; readonly reply: SendThreadReply }
@@ -117,7 +117,7 @@ export class SendThread {
   #worker: Worker | undefined;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
-  #batch: { id: number; params: TwilioMessageCreateParams; abortable: boolean }[] = [];
+  #batch: SendRequest[] = [];
   #closed = false;
 
   /** @param credentials - What the worker builds its SDK client from. */
@@ -324,27 +324,49 @@ function runWorker(job: Job): void {
     answers = [];
     port.postMessage(batch);
   };
-  port.on("message", (message: ToWorker) => {
-    if ("abort" in message) {
-      controllers.get(message.abort)?.abort(new Error("aborted by the sender"));
+  const start = ({ id, params, abortable }: SendRequest) => {
+    const controller = abortable ? new AbortController() : undefined;
+    if (controller !== undefined) controllers.set(id, controller);
+    callTwilio(controller?.signal, () => client.messages.create(params)).then(
+      (created) => {
+        if (controller !== undefined) controllers.delete(id);
+        answer({
+          id,
+          reply: { sid: created.sid, status: created.status, numSegments: created.numSegments },
+        });
+      },
+      (error: unknown) => {
+        if (controller !== undefined) controllers.delete(id);
+        answer({ id, error: carry(error) });
+      },
+    );
+  };
+  // Sends not started yet, oldest first. One starts per turn of the event loop, so its request is on the
+  // wire before the next is built: started all at once, the last of a batch of 8 waited for the other 7 to
+  // be built (about 0.1 ms each) while the server — and the engine behind it — had nothing to do.
+  const waiting: SendRequest[] = [];
+  let pacing = false;
+  const next = () => {
+    const send = waiting.shift();
+    if (send === undefined) {
+      pacing = false;
       return;
     }
-    for (const { id, params, abortable } of message.sends) {
-      const controller = abortable ? new AbortController() : undefined;
-      if (controller !== undefined) controllers.set(id, controller);
-      callTwilio(controller?.signal, () => client.messages.create(params)).then(
-        (created) => {
-          if (controller !== undefined) controllers.delete(id);
-          answer({
-            id,
-            reply: { sid: created.sid, status: created.status, numSegments: created.numSegments },
-          });
-        },
-        (error: unknown) => {
-          if (controller !== undefined) controllers.delete(id);
-          answer({ id, error: carry(error) });
-        },
-      );
+    start(send);
+    setImmediate(next);
+  };
+  port.on("message", (message: ToWorker) => {
+    if ("abort" in message) {
+      // The caller was answered when it aborted. A send not started yet never starts.
+      const queued = waiting.findIndex((send) => send.id === message.abort);
+      if (queued >= 0) waiting.splice(queued, 1);
+      else controllers.get(message.abort)?.abort(new Error("aborted by the sender"));
+      return;
+    }
+    waiting.push(...message.sends);
+    if (!pacing) {
+      pacing = true;
+      next();
     }
   });
 }

@@ -176,6 +176,29 @@ describe("twilio sms: sendThread", () => {
     expect(imitation.sent.map((sent) => sent.params.Body)).toEqual(["Starts the thread", "Sent after"]);
   });
 
+  it("starts a batch's sends one per turn, and never sends one aborted while it waited on the worker", async () => {
+    const transport = threaded();
+    // Opens 16 connections, kept for the wave: no send below waits for a socket or a connection.
+    await Promise.all(Array.from({ length: 16 }, (_, i) => transport.send(message(`Warm ${i}`))));
+    imitation.reset();
+    const wave = Array.from({ length: 15 }, (_, i) => transport.send(message(`Wave ${i}`)));
+    const controller = new AbortController();
+    const last = transport.send(message("Aborted while waiting"), { signal: controller.signal });
+    // The batch is handed over at the next microtask. The abort follows it at once, while the worker is still
+    // starting the first of the 15 before it (one per turn of its event loop).
+    await Promise.resolve();
+    await Promise.resolve();
+    controller.abort(new Error("changed my mind"));
+    await expect(last).rejects.toThrow("changed my mind");
+    await Promise.all(wave);
+    // A later send's answer comes back after anything the worker would have done with the aborted one.
+    await transport.send(message("Sent after"));
+    const bodies = imitation.sent.map((sent) => sent.params.Body);
+    expect(bodies).not.toContain("Aborted while waiting");
+    expect(bodies).toHaveLength(16);
+    expect(bodies.slice(0, 15).sort()).toEqual(Array.from({ length: 15 }, (_, i) => `Wave ${i}`).sort());
+  });
+
   it("refuses sends after close(), and a transport without a thread closes at once", async () => {
     const transport = threaded();
     await transport.send(message("Before closing"));
