@@ -76,7 +76,7 @@ export interface TwilioSmsOptions {
    * message (building the request, the HTTP client, parsing the answer: about 0.2–0.3 ms of CPU) then runs
    * beside the engine's (the dispatcher, the compliance gate, the database) instead of after it, which
    * leaves the calling thread free for webhooks and the engine. On the two-core benchmark machine a
-   * 20,000-text drain took 10.3–11.3 s with the thread and 12.6 s without (the handover costs CPU too);
+   * 50,000-text drain took 19.7–21.9 s with the thread and 27.2 s without (the handover costs CPU too);
    * more cores help more. Sends behave the same: validation, error mapping and the answer's parsing stay on
    * the calling thread. The worker starts when the transport is created, so loading the SDK on it overlaps
    * the campaign's launch. Default false.
