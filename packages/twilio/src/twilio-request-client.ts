@@ -43,16 +43,15 @@ type RequestClientOptions = NonNullable<ConstructorParameters<typeof Twilio.Requ
  * the request's data type, which no answer has; every reader of it (`Version`, `RestException`,
  * `TwilioServiceException`) accepts text, as it accepts axios's parsed JSON.
  */
-class TextResponse {
+class TextResponse<TData> implements ResponseModule.default<TData> {
   constructor(
     readonly statusCode: number,
-    // biome-ignore lint/suspicious/noExplicitAny: the SDK's Response<T> types its body as the request's data.
-    readonly body: any,
+    readonly body: TData,
     readonly headers: http.IncomingHttpHeaders,
   ) {}
 
   toString(): string {
-    return `HTTP ${this.statusCode} ${this.body}`;
+    return `HTTP ${this.statusCode} ${String(this.body)}`;
   }
 }
 
@@ -177,19 +176,19 @@ export class PrecinctRequestClient extends Twilio.RequestClient {
       headers["Content-Length"] = String(Buffer.byteLength(body));
     const url = new URL(uri);
     if (query !== "") url.search = url.search ? `${url.search}&${query}` : query;
-    const answer = await this.send(url, opts.method.toUpperCase(), headers, body, opts.timeout);
+    const answer = await this.send<TData>(url, opts.method.toUpperCase(), headers, body, opts.timeout);
     // The stock client keeps the last answer for callers that inspect it; so does this one.
     this.lastResponse = answer;
     return answer;
   }
 
-  private send(
+  private send<TData>(
     url: URL,
     method: string,
     headers: Record<string, string>,
     body: string,
     timeout: number | undefined,
-  ): Promise<TextResponse> {
+  ): Promise<TextResponse<TData>> {
     const ms = timeout || this.timeoutMs;
     const secure = url.protocol === "https:";
     const signal = signals.getStore();
@@ -217,8 +216,9 @@ export class PrecinctRequestClient extends Twilio.RequestClient {
           response.on("data", (chunk: string) => {
             text += chunk;
           });
+          // The text stands where the SDK's type says TData (see TextResponse).
           response.on("end", () =>
-            resolve(new TextResponse(response.statusCode ?? 0, text, response.headers)),
+            resolve(new TextResponse(response.statusCode ?? 0, text as unknown as TData, response.headers)),
           );
           response.on("error", fail);
         },

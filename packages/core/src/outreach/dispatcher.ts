@@ -1231,12 +1231,12 @@ export class Dispatcher {
   }
 }
 
-/** The provider's own code when it gave one (Twilio `21610`), else Precinct's. */
 /** Resolves on the event loop's next turn, after the I/O that is ready now has been handled. */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The provider's own code when it gave one (Twilio `21610`), else Precinct's. */
 function errorCodeOf(error: PrecinctError): string {
   return error.providerCode === undefined ? error.code : String(error.providerCode);
 }
