@@ -63,9 +63,7 @@ export async function buildCallList(ctx: OutreachContext, campaign: Campaign): P
       return true;
     });
     const phones = withPhone.map((m) => m.phone);
-    const consent = new Map(
-      (await ctx.consent.statuses("voice", phones)).map((s) => [s.contactPoint, s.status]),
-    );
+    const consent = await ctx.consent.currentStatuses("voice", phones);
     const unreachable = await unreachableNumbers(
       ctx,
       withPhone.map((m) => ({ phone: m.phone, personId: m.personId })),

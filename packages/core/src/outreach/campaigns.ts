@@ -369,9 +369,7 @@ export class CampaignService {
       const members = batch;
       batch = [];
       const phones = [...new Set(members.map((m) => m.phone).filter((p): p is string => p !== null))];
-      const consent = new Map(
-        (await ctx.consent.statuses("sms", phones)).map((s) => [s.contactPoint, s.status]),
-      );
+      const consent = await ctx.consent.currentStatuses("sms", phones);
       const lineTypes = await this.#gate.lineTypes(phones);
       const rows: NewOutboxRow[] = [];
       for (const member of members) {
@@ -578,9 +576,7 @@ export class CampaignService {
       const members = batch;
       batch = [];
       const emails = [...new Set(members.map((m) => m.email).filter((e): e is string => e !== null))];
-      const consent = new Map(
-        (await ctx.consent.statuses("email", emails)).map((s) => [s.contactPoint, s.status]),
-      );
+      const consent = await ctx.consent.currentStatuses("email", emails);
       const rows: NewOutboxRow[] = [];
       for (const member of members) {
         const email = member.email;

@@ -421,9 +421,7 @@ export class Dispatcher {
     const from = parseEmailSender(fromText, "sender");
     const content = await this.#taggedEmail(first.campaignId);
     const addresses = [...new Set(live.map((entry) => entry.contactPoint))];
-    const consent = new Map(
-      (await ctx.consent.statuses("email", addresses)).map((status) => [status.contactPoint, status.status]),
-    );
+    const consent = await ctx.consent.currentStatuses("email", addresses);
     const recent = policy.frequencyCapPer24h
       ? await this.#recentEmails(addresses, new Date(now.getTime() - 24 * 3600 * 1000).toISOString())
       : null;

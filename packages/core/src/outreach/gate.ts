@@ -190,7 +190,7 @@ export class ComplianceGate {
     const readAt = performance.now();
     if (this.#prefetched.size > 50_000) this.#prefetched.clear();
     const points = [...new Set(subjects.map((subject) => subject.contactPoint))];
-    for (const { contactPoint, status } of await this.#ctx.consent.statuses("sms", points)) {
+    for (const [contactPoint, status] of await this.#ctx.consent.currentStatuses("sms", points)) {
       this.#prefetched.set(contactPoint, { status, readAt });
     }
   }

