@@ -12,6 +12,7 @@ import {
   type MessageStatus,
 } from "../spec/contracts/common.js";
 import type { InboundSms, SmsFailureReason, StatusUpdate } from "../spec/contracts/sms-transport.js";
+import type { PrecinctEventMap } from "../spec/events.js";
 import { fromJson, newId, toJson } from "../storage/codec.js";
 import type { Database, ParkedStatusTable } from "../storage/schema.js";
 import type { OutreachContext } from "./context.js";
@@ -424,6 +425,134 @@ export class InboundHandler {
     updates: readonly StatusUpdate[],
     fromParked: readonly boolean[],
   ): Promise<StatusResult[]> {
+    if (this.#ctx.dialect === "postgres" && !fromParked.some(Boolean)) {
+      const applied = await this.#applyPlainStatuses(updates);
+      if (applied) return applied;
+    }
+    return this.#applyLockedStatuses(updates, fromParked);
+  }
+
+  /**
+   * PostgreSQL's path for a batch of plain status moves (none with a consent or line-type effect, none
+   * parked, every message written): two statements instead of a transaction of four round trips. The
+   * messages are read without a lock, the moves decided as the locked path below decides them, and
+   * written by one UPDATE guarded by the status each message was read with. A message
+   * another process moved in between is not written by it; that message's callbacks then go through the
+   * locked path, which finds them applied or applies them. Returns null (nothing written) when the batch
+   * is not plain.
+   */
+  async #applyPlainStatuses(updates: readonly StatusUpdate[]): Promise<StatusResult[] | null> {
+    const ctx = this.#ctx;
+    if (updates.some((u) => u.failureReason === "opted_out" || u.failureReason === "not_sms_capable")) {
+      return null;
+    }
+    const wanted = [...new Set(updates.map((update) => update.providerId))];
+    const messages = new Map<
+      string,
+      {
+        id: string;
+        read: MessageStatus;
+        status: MessageStatus;
+        campaignId: string | null;
+        errorCode: string | null;
+        errorMessage: string | null;
+      }
+    >();
+    for (let start = 0; start < wanted.length; start += 500) {
+      const rows = await ctx.db
+        .selectFrom("message")
+        .select(["id", "organizationId", "direction", "status", "campaignId", "providerId"])
+        .where("providerId", "in", wanted.slice(start, start + 500))
+        .execute();
+      for (const row of rows) {
+        if (row.organizationId !== ctx.organizationId || row.direction !== "outbound") continue;
+        const status = isMessageStatus(row.status) ? row.status : "queued";
+        messages.set(row.providerId!, {
+          id: row.id,
+          read: status,
+          status,
+          campaignId: row.campaignId,
+          errorCode: null,
+          errorMessage: null,
+        });
+      }
+    }
+    // A callback whose message is not written yet is parked, in a transaction: the locked path does that.
+    if (messages.size < wanted.length) return null;
+    const results: StatusResult[] = [];
+    const events: { providerId: string; event: PrecinctEventMap["message.status"] }[] = [];
+    for (const update of updates) {
+      const message = messages.get(update.providerId)!;
+      if (message.status === update.status) {
+        results.push({ handled: false, applied: false, messageId: null, status: null });
+        continue;
+      }
+      if (!isStatusAdvance(message.status, update.status)) {
+        results.push({ handled: true, applied: false, messageId: message.id, status: message.status });
+        continue;
+      }
+      events.push({
+        providerId: update.providerId,
+        event: {
+          messageId: message.id,
+          providerId: update.providerId,
+          campaignId: message.campaignId,
+          from: message.status,
+          to: update.status,
+          errorCode: update.errorCode ?? null,
+        },
+      });
+      message.status = update.status;
+      message.errorCode = update.errorCode ?? null;
+      message.errorMessage = update.failureReason ?? null;
+      results.push({ handled: true, applied: true, messageId: message.id, status: update.status });
+    }
+    const changed = [...messages.values()].filter((message) => message.status !== message.read);
+    const written = new Set<string>();
+    const at = ctx.clock().toISOString();
+    for (let start = 0; start < changed.length; start += 200) {
+      const rows = changed.slice(start, start + 200);
+      const { rows: done } = await sql<{
+        id: string;
+      }>`WITH v (id, read, status, error_code, error_message) AS (
+          VALUES ${sql.join(
+            rows.map(
+              (row) => sql`(${row.id}, ${row.read}, ${row.status}, ${row.errorCode}, ${row.errorMessage})`,
+            ),
+          )})
+        UPDATE message SET status = v.status, error_code = v.error_code, error_message = v.error_message,
+          updated_at = ${at}
+        FROM v WHERE message.id = v.id AND message.status = v.read
+        RETURNING message.id`.execute(ctx.db);
+      for (const { id } of done) written.add(id);
+    }
+    // Moved by another process since the read: this batch's callbacks for those messages start over.
+    const lost = new Set(changed.filter((message) => !written.has(message.id)).map((message) => message.id));
+    if (lost.size > 0) {
+      const again = updates.flatMap((update, i) =>
+        lost.has(messages.get(update.providerId)!.id) ? [i] : [],
+      );
+      const redone = await this.#applyLockedStatuses(
+        again.map((i) => updates[i]!),
+        again.map(() => false),
+      );
+      for (const [j, i] of again.entries()) results[i] = redone[j]!;
+    }
+    for (const { providerId, event } of events) {
+      if (!lost.has(messages.get(providerId)!.id)) ctx.bus.emit("message.status", event);
+    }
+    return results;
+  }
+
+  /**
+   * Applies a batch of status callbacks in one transaction that locks their messages (on PostgreSQL):
+   * forward only, deduplicated by the message's status, with what they teach (a carrier opt-out, a
+   * landline); callbacks whose message is not written yet are parked.
+   */
+  async #applyLockedStatuses(
+    updates: readonly StatusUpdate[],
+    fromParked: readonly boolean[],
+  ): Promise<StatusResult[]> {
     const ctx = this.#ctx;
     const at = ctx.clock().toISOString();
     const emits: (() => void)[] = [];
@@ -459,8 +588,9 @@ export class InboundHandler {
           // statistics, would otherwise walk the organization's every message); the rest is checked below.
           .where("providerId", "in", wanted.slice(start, start + 500));
         // Another process applying a callback for the same message waits for this one, then finds it a
-        // repeat: no lost update and no effect twice.
-        if (ctx.dialect === "postgres") query = query.forUpdate();
+        // repeat: no lost update and no effect twice. Rows are locked in id order, so two batches sharing
+        // messages wait for each other instead of deadlocking.
+        if (ctx.dialect === "postgres") query = query.orderBy("id").forUpdate();
         for (const row of await query.execute()) {
           if (row.organizationId !== ctx.organizationId || row.direction !== "outbound") continue;
           messages.set(row.providerId!, {

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import pg from "pg";
 import { afterEach, expect, it } from "vitest";
 import type { Precinct, StatusResult } from "../../src/index.js";
 import { forEachDatabase } from "../support/databases.js";
@@ -6,51 +7,51 @@ import { outreachClients, peopleList } from "./support.js";
 
 const OURS = "+15550100000";
 
+/** A P2P-free blast to the given people, sent, so replies have something to thread onto. */
+async function sentCampaign(
+  p: Precinct,
+  phones: string[],
+  options: { question?: boolean; beforeDrain?: () => void } = {},
+) {
+  const { listId, ids } = await peopleList(
+    p,
+    phones.map((phone, i) => ({ givenName: `Pat${i}`, familyName: `Reply${i}`, phone, region: "NC" })),
+  );
+  for (const phone of phones)
+    await p.consent.record({ channel: "sms", contactPoint: phone, kind: "opt_in", source: "form" });
+  let surveyQuestionId: string | null = null;
+  if (options.question) {
+    const question = await p.surveyQuestions.create({
+      prompt: "Can we count on your vote?",
+      kind: "single_choice",
+      responses: [
+        { key: "yes", label: "Yes" },
+        { key: "no", label: "No" },
+        { key: "maybe", label: "Maybe" },
+      ],
+    });
+    surveyQuestionId = question.id;
+  }
+  const campaign = await p.campaigns.create({
+    name: "Ask",
+    channel: "sms",
+    mode: "blast",
+    audience: { listId },
+    template: { body: "Hi {{givenName}}! Can we count on your vote? Reply YES, NO or MAYBE." },
+    script: { surveyQuestionId },
+  });
+  await p.campaigns.launch(campaign.id);
+  options.beforeDrain?.();
+  await p.dispatcher().drain();
+  return { campaign, ids };
+}
+
 forEachDatabase("replies, status callbacks and the webhook router", (db) => {
   const client = outreachClients(db);
   const open: Precinct[] = [];
   afterEach(async () => {
     await Promise.all(open.splice(0).map((p) => p.close()));
   });
-
-  /** A P2P-free blast to the given people, sent, so replies have something to thread onto. */
-  const sentCampaign = async (
-    p: Precinct,
-    phones: string[],
-    options: { question?: boolean; beforeDrain?: () => void } = {},
-  ) => {
-    const { listId, ids } = await peopleList(
-      p,
-      phones.map((phone, i) => ({ givenName: `Pat${i}`, familyName: `Reply${i}`, phone, region: "NC" })),
-    );
-    for (const phone of phones)
-      await p.consent.record({ channel: "sms", contactPoint: phone, kind: "opt_in", source: "form" });
-    let surveyQuestionId: string | null = null;
-    if (options.question) {
-      const question = await p.surveyQuestions.create({
-        prompt: "Can we count on your vote?",
-        kind: "single_choice",
-        responses: [
-          { key: "yes", label: "Yes" },
-          { key: "no", label: "No" },
-          { key: "maybe", label: "Maybe" },
-        ],
-      });
-      surveyQuestionId = question.id;
-    }
-    const campaign = await p.campaigns.create({
-      name: "Ask",
-      channel: "sms",
-      mode: "blast",
-      audience: { listId },
-      template: { body: "Hi {{givenName}}! Can we count on your vote? Reply YES, NO or MAYBE." },
-      script: { surveyQuestionId },
-    });
-    await p.campaigns.launch(campaign.id);
-    options.beforeDrain?.();
-    await p.dispatcher().drain();
-    return { campaign, ids };
-  };
 
   it("STOP opts out at once, cancels pending texts and queues one confirmation", async () => {
     const { p, sms } = await client();
@@ -406,3 +407,53 @@ forEachDatabase("replies, status callbacks and the webhook router", (db) => {
     );
   });
 });
+
+forEachDatabase(
+  "status callbacks racing another process",
+  (db) => {
+    const client = outreachClients(db);
+
+    it("a move another process commits between our read and our write is found there, not applied twice", async () => {
+      const { p, sms } = await client();
+      const phone = "+19192640131";
+      await sentCampaign(p, [phone]);
+      const providerId = sms.sent[0]!.providerId;
+      const moves: string[] = [];
+      p.bus.on("message.status", ({ to }) => {
+        moves.push(to);
+      });
+      const other = new pg.Client({ connectionString: db().url });
+      await other.connect();
+      try {
+        // Another process has moved the message and not committed yet: our read still sees the old status.
+        await other.query("begin");
+        await other.query("update message set status = 'delivered' where provider_id = $1", [providerId]);
+        const result = p.texting.status({ providerId, status: "delivered", raw: {} });
+        // Our write waits on the other process's row lock; then the other process commits.
+        for (let waited = 0; ; waited += 10) {
+          const { rows } = await other.query<{ n: string }>(
+            "select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+          );
+          if (Number(rows[0]!.n) > 0) break;
+          if (waited > 10_000) throw new Error("the status write never waited on the other process");
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await other.query("commit");
+        // The guarded write finds the status moved, and the locked path finds the callback a repeat.
+        expect(await result).toMatchObject({ handled: false, applied: false });
+      } finally {
+        await other.end();
+      }
+      expect(moves).toEqual([]);
+      const [message] = await p.messages.list({ where: { providerId } });
+      expect(message?.status).toBe("delivered");
+      // The next move is applied once, by the plain path.
+      expect(await p.texting.status({ providerId, status: "read", raw: {} })).toMatchObject({
+        handled: true,
+        applied: true,
+      });
+      expect(moves).toEqual(["read"]);
+    });
+  },
+  { only: "postgres" },
+);

@@ -88,9 +88,17 @@ if (postgresUrl) {
   });
 }
 
-/** Runs `suite` once per available database, each with a fresh database. */
-export function forEachDatabase(title: string, suite: (db: () => TestDatabase) => void): void {
+/**
+ * Runs `suite` once per available database, each with a fresh database; with `only`, on that database
+ * alone (for behaviour only it has, such as PostgreSQL's row locks between processes).
+ */
+export function forEachDatabase(
+  title: string,
+  suite: (db: () => TestDatabase) => void,
+  options: { readonly only?: "sqlite" | "postgres" } = {},
+): void {
   for (const backend of backends) {
+    if (options.only && backend.name !== options.only) continue;
     describe(`${title} [${backend.name}]`, () => {
       let current: TestDatabase | undefined;
       let drop: (() => Promise<void>) | undefined;
