@@ -24,6 +24,21 @@ const STATUS_BATCH = 500;
 /** Days a parked status callback waits for its message before it is dropped. */
 const PARKED_DAYS = 7;
 
+/**
+ * What a status callback does to a message whose status is `current`: null when it moves the message
+ * forward (and is to be applied), else its result. The message row is the record of what its callbacks
+ * did: one that reports the status the message already has is a provider's retry (or news already
+ * applied) and does nothing again, which is the dedupe by (provider id, status) at no table of its own;
+ * one that would move it backwards or out of a terminal status is handled and not applied.
+ */
+function unmoved(messageId: string, current: MessageStatus, update: StatusUpdate): StatusResult | null {
+  if (current === update.status) return { handled: false, applied: false, messageId: null, status: null };
+  if (!isStatusAdvance(current, update.status)) {
+    return { handled: true, applied: false, messageId, status: current };
+  }
+  return null;
+}
+
 /** What handling an inbound text did. */
 export interface InboundResult {
   /** False when the provider id was seen before (a webhook retry): nothing was done again. */
@@ -483,12 +498,9 @@ export class InboundHandler {
     const events: { providerId: string; event: PrecinctEventMap["message.status"] }[] = [];
     for (const update of updates) {
       const message = messages.get(update.providerId)!;
-      if (message.status === update.status) {
-        results.push({ handled: false, applied: false, messageId: null, status: null });
-        continue;
-      }
-      if (!isStatusAdvance(message.status, update.status)) {
-        results.push({ handled: true, applied: false, messageId: message.id, status: message.status });
+      const stays = unmoved(message.id, message.status, update);
+      if (stays) {
+        results.push(stays);
         continue;
       }
       events.push({
@@ -627,15 +639,9 @@ export class InboundHandler {
         // A parked callback whose message exists goes from the parked table here, with its effects or as
         // a repeat.
         if (fromParked[i]) unparked.push(update);
-        // The message row is the record of what its callbacks did: one that reports the status the message
-        // already has is a provider's retry (or news already applied) and does nothing again. This is the
-        // dedupe by (provider id, status) and costs no table of its own.
-        if (message.status === update.status) {
-          results.push({ handled: false, applied: false, messageId: null, status: null });
-          continue;
-        }
-        if (!isStatusAdvance(message.status, update.status)) {
-          results.push({ handled: true, applied: false, messageId: message.id, status: message.status });
+        const stays = unmoved(message.id, message.status, update);
+        if (stays) {
+          results.push(stays);
           continue;
         }
         const from = message.status;
