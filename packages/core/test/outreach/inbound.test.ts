@@ -357,6 +357,56 @@ forEachDatabase("replies, status callbacks and the webhook router", (db) => {
     expect(known[0]?.lineType).toBe("landline");
   });
 
+  it("callbacks arriving together for several messages are applied in order, each move once", async () => {
+    const { p, sms } = await client();
+    const phones = ["+19192640141", "+19192640142", "+19192640143"];
+    await sentCampaign(p, phones);
+    const sid = (phone: string) => sms.sent.find((s) => s.message.to === phone)!.providerId;
+    const moves: string[] = [];
+    p.bus.on("message.status", ({ providerId, from, to }) => {
+      moves.push(
+        `${providerId === sid(phones[0]!) ? "a" : providerId === sid(phones[1]!) ? "b" : "c"}:${from}>${to}`,
+      );
+    });
+    // One batch: two moves of the first message, a late `sent` after `delivered` for the second, a retry of
+    // one move for the third, and a failure with an error code.
+    const results = await Promise.all([
+      p.texting.status({ providerId: sid(phones[0]!), status: "sent", raw: {} }),
+      p.texting.status({ providerId: sid(phones[1]!), status: "delivered", raw: {} }),
+      p.texting.status({ providerId: sid(phones[0]!), status: "delivered", raw: {} }),
+      p.texting.status({ providerId: sid(phones[1]!), status: "sent", raw: {} }),
+      p.texting.status({ providerId: sid(phones[2]!), status: "undelivered", errorCode: "30003", raw: {} }),
+      p.texting.status({ providerId: sid(phones[2]!), status: "undelivered", errorCode: "30003", raw: {} }),
+    ]);
+    expect(results.map((r) => [r.handled, r.applied])).toEqual([
+      [true, true],
+      [true, true],
+      [true, true],
+      [true, false],
+      [true, true],
+      [false, false],
+    ]);
+    const statuses = Object.fromEntries(
+      await Promise.all(
+        phones.map(async (phone) => {
+          const [message] = await p.messages.list({ where: { providerId: sid(phone) } });
+          return [phone, [message?.status, message?.errorCode ?? null]];
+        }),
+      ),
+    );
+    expect(statuses).toEqual({
+      [phones[0]!]: ["delivered", null],
+      [phones[1]!]: ["delivered", null],
+      [phones[2]!]: ["undelivered", "30003"],
+    });
+    expect(moves).toEqual([
+      expect.stringMatching(/^a:\w+>sent$/),
+      expect.stringMatching(/^b:\w+>delivered$/),
+      "a:sent>delivered",
+      expect.stringMatching(/^c:\w+>undelivered$/),
+    ]);
+  });
+
   it("the router refuses forged webhooks with 403 and changes nothing; verified ones are handled once", async () => {
     const { p, sms } = await client();
     const phone = "+19192640118";
