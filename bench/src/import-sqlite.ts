@@ -87,12 +87,12 @@ async function sqliteFloor(imported: string): Promise<{ live: number; after: num
     ).stdout;
   const table = await statements("table");
   const indexes = await statements("index");
-  const copy = "pragma synchronous = normal; pragma cache_size = -65536;";
+  const pragmas = "pragma synchronous = normal; pragma cache_size = -65536;";
   const from = `attach '${imported}' as src; insert into main.voter select * from src.voter;`;
   const timed = async (setup: string, work: string[]) => {
     removeDatabase(floor);
     await runCommand("sqlite3", [floor, "pragma journal_mode = wal;", setup]);
-    const { ms } = await runCommand("sqlite3", [floor, copy, ...work]);
+    const { ms } = await runCommand("sqlite3", [floor, pragmas, ...work]);
     removeDatabase(floor);
     return ms;
   };

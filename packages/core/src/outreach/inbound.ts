@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Selectable, sql, type Transaction } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import {
   isMessageStatus,
   isStatusAdvance,
@@ -37,6 +37,19 @@ function unmoved(messageId: string, current: MessageStatus, update: StatusUpdate
     return { handled: true, applied: false, messageId, status: current };
   }
   return null;
+}
+
+/** A message a batch of status callbacks names, as read, and the moves the batch decides for it. */
+interface StatusTarget {
+  readonly id: string;
+  /** The status the message had when read: what the batch's write is guarded by (PostgreSQL plain path). */
+  readonly read: MessageStatus;
+  status: MessageStatus;
+  readonly campaignId: string | null;
+  readonly personId: string | null;
+  readonly to: string;
+  errorCode: string | null;
+  errorMessage: string | null;
 }
 
 /** What handling an inbound text did. */
@@ -462,36 +475,7 @@ export class InboundHandler {
       return null;
     }
     const wanted = [...new Set(updates.map((update) => update.providerId))];
-    const messages = new Map<
-      string,
-      {
-        id: string;
-        read: MessageStatus;
-        status: MessageStatus;
-        campaignId: string | null;
-        errorCode: string | null;
-        errorMessage: string | null;
-      }
-    >();
-    for (let start = 0; start < wanted.length; start += 500) {
-      const rows = await ctx.db
-        .selectFrom("message")
-        .select(["id", "organizationId", "direction", "status", "campaignId", "providerId"])
-        .where("providerId", "in", wanted.slice(start, start + 500))
-        .execute();
-      for (const row of rows) {
-        if (row.organizationId !== ctx.organizationId || row.direction !== "outbound") continue;
-        const status = isMessageStatus(row.status) ? row.status : "queued";
-        messages.set(row.providerId!, {
-          id: row.id,
-          read: status,
-          status,
-          campaignId: row.campaignId,
-          errorCode: null,
-          errorMessage: null,
-        });
-      }
-    }
+    const messages = await this.#statusTargets(ctx.db, wanted, false);
     // A callback whose message is not written yet is parked, in a transaction: the locked path does that.
     if (messages.size < wanted.length) return null;
     const results: StatusResult[] = [];
@@ -557,6 +541,46 @@ export class InboundHandler {
   }
 
   /**
+   * The outbound messages of this organization that status callbacks name, by provider id, each with the
+   * status it was read with (`read`) and room for the moves a batch decides. Read by provider id alone, so
+   * every database plans it on message_provider_idx (SQLite, lacking statistics, would otherwise walk the
+   * organization's every message); organization and direction are checked here. With `lock` (inside the
+   * locked path's transaction, on PostgreSQL) the rows are locked in id order: another process applying a
+   * callback for the same message waits, then finds it a repeat, and two batches sharing messages wait for
+   * each other instead of deadlocking.
+   */
+  async #statusTargets(
+    db: Kysely<Database> | Transaction<Database>,
+    providerIds: readonly string[],
+    lock: boolean,
+  ): Promise<Map<string, StatusTarget>> {
+    const ctx = this.#ctx;
+    const targets = new Map<string, StatusTarget>();
+    for (let start = 0; start < providerIds.length; start += 500) {
+      let query = db
+        .selectFrom("message")
+        .select(["id", "organizationId", "direction", "status", "campaignId", "personId", "to", "providerId"])
+        .where("providerId", "in", providerIds.slice(start, start + 500));
+      if (lock && ctx.dialect === "postgres") query = query.orderBy("id").forUpdate();
+      for (const row of await query.execute()) {
+        if (row.organizationId !== ctx.organizationId || row.direction !== "outbound") continue;
+        const status = isMessageStatus(row.status) ? row.status : "queued";
+        targets.set(row.providerId!, {
+          id: row.id,
+          read: status,
+          status,
+          campaignId: row.campaignId,
+          personId: row.personId,
+          to: row.to,
+          errorCode: null,
+          errorMessage: null,
+        });
+      }
+    }
+    return targets;
+  }
+
+  /**
    * Applies a batch of status callbacks in one transaction that locks their messages (on PostgreSQL):
    * forward only, deduplicated by the message's status, with what they teach (a carrier opt-out, a
    * landline); callbacks whose message is not written yet are parked.
@@ -569,54 +593,11 @@ export class InboundHandler {
     const at = ctx.clock().toISOString();
     const emits: (() => void)[] = [];
     const results = await ctx.db.transaction().execute(async (trx) => {
-      const wanted = [...new Set(updates.map((update) => update.providerId))];
-      const messages = new Map<
-        string,
-        {
-          id: string;
-          status: MessageStatus;
-          campaignId: string | null;
-          personId: string | null;
-          to: string;
-          errorCode: string | null;
-          errorMessage: string | null;
-          changed: boolean;
-        }
-      >();
-      for (let start = 0; start < wanted.length; start += 500) {
-        let query = trx
-          .selectFrom("message")
-          .select([
-            "id",
-            "organizationId",
-            "direction",
-            "status",
-            "campaignId",
-            "personId",
-            "to",
-            "providerId",
-          ])
-          // By provider id alone, so every database plans it on message_provider_idx (SQLite, lacking
-          // statistics, would otherwise walk the organization's every message); the rest is checked below.
-          .where("providerId", "in", wanted.slice(start, start + 500));
-        // Another process applying a callback for the same message waits for this one, then finds it a
-        // repeat: no lost update and no effect twice. Rows are locked in id order, so two batches sharing
-        // messages wait for each other instead of deadlocking.
-        if (ctx.dialect === "postgres") query = query.orderBy("id").forUpdate();
-        for (const row of await query.execute()) {
-          if (row.organizationId !== ctx.organizationId || row.direction !== "outbound") continue;
-          messages.set(row.providerId!, {
-            id: row.id,
-            status: isMessageStatus(row.status) ? row.status : "queued",
-            campaignId: row.campaignId,
-            personId: row.personId,
-            to: row.to,
-            errorCode: null,
-            errorMessage: null,
-            changed: false,
-          });
-        }
-      }
+      const messages = await this.#statusTargets(
+        trx,
+        [...new Set(updates.map((update) => update.providerId))],
+        true,
+      );
       const parkedKeys = new Set<string>();
       const results: StatusResult[] = [];
       const parked: StatusUpdate[] = [];
@@ -648,7 +629,6 @@ export class InboundHandler {
         message.status = update.status;
         message.errorCode = update.errorCode ?? null;
         message.errorMessage = update.failureReason ?? null;
-        message.changed = true;
         if (update.failureReason === "opted_out") {
           await ctx.consent.record(
             {
@@ -690,7 +670,7 @@ export class InboundHandler {
         emits.push(() => ctx.bus.emit("message.status", event));
         results.push({ handled: true, applied: true, messageId: message.id, status: update.status });
       }
-      const changed = [...messages.values()].filter((message) => message.changed);
+      const changed = [...messages.values()].filter((message) => message.status !== message.read);
       for (let start = 0; start < changed.length; start += 200) {
         const rows = changed.slice(start, start + 200);
         await sql`WITH v (id, status, error_code, error_message) AS (VALUES ${sql.join(
