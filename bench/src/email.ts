@@ -18,6 +18,7 @@ import { createPrecinct, InvalidInputError, type Precinct } from "@precinct/core
 import { createSendGrid } from "@precinct/sendgrid";
 import { createSendGridImitation, startSendGridImitationServer } from "@precinct/testing/http";
 import { MailService } from "@sendgrid/mail";
+import { emailFloor } from "./email-floor.js";
 import { type BenchDatabase, benchDatabase, type EngineDatabase } from "./postgres.js";
 import { seedAudience } from "./seed.js";
 import { count, population, profilePhase, type Result, report, seconds } from "./util.js";
@@ -210,12 +211,22 @@ export async function benchEmail(
     console.log(
       `  engine    ${count(rate)} emails/s  ${ratio.toFixed(2)}× the bare loop; ${count(requests)} requests (limit ${count(maxRequests)})`,
     );
+    await precinct.close();
+    precinct = undefined;
+    const floor = await emailFloor(database, store.database, dir);
+    const bareMs = (messages * 1000) / bareRate;
+    const floorRatio = (bareMs / floor.ms).toFixed(2);
+    console.log(
+      `  floor     the database alone (${database === "sqlite" ? "sqlite3" : "psql"}, no Node) writing this run's rows for each email, one statement each: ${floor.steps
+        .map(({ step, ms }) => `${step} ${seconds(ms)}`)
+        .join(", ")} = ${seconds(floor.ms)}; the bare loop's ${seconds(bareMs)} over that = ${floorRatio}×`,
+    );
     return report(
       "email throughput (whole engine) / bare @sendgrid/mail with the same batching",
       ratio,
       `≥ 0.80× and ≤ ${maxRequests} requests`,
       ratio >= 0.8 && requests <= maxRequests,
-      `${count(rate)} vs ${count(bareRate)} emails/s; ${count(requests)} HTTP requests for ${count(messages)} emails`,
+      `${count(rate)} vs ${count(bareRate)} emails/s; ${count(requests)} HTTP requests for ${count(messages)} emails; floor (the database writing the rows alone) ${floorRatio}×`,
     );
   } finally {
     await precinct?.close();

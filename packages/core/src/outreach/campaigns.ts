@@ -25,7 +25,7 @@ import {
 import { parseEmailSender, requireEmailSettings, unsubscribeUrl } from "./email/settings.js";
 import { type BlockReason, ComplianceGate, consentVerdict, recipientLocation } from "./gate.js";
 import { MERGE_FIELD_NAMES, mergeValues, TEXTER_PLACEHOLDER } from "./merge-fields.js";
-import { campaignKey, insertOutbox, type NewOutboxRow } from "./outbox.js";
+import { campaignKey, type NewOutboxRow, OutboxWriter } from "./outbox.js";
 import {
   parseQuietHoursPolicy,
   QUIET_HOURS_RULES,
@@ -363,6 +363,7 @@ export class CampaignService {
     };
     const seen = new Set<string>();
     const at = ctx.clock().toISOString();
+    const writer = new OutboxWriter(ctx.db, ctx.dialect, ctx.organizationId, at);
 
     let batch: SegmentMember[] = [];
     const flush = async () => {
@@ -458,12 +459,13 @@ export class CampaignService {
           rows.push({ ...common, state: "pending", sendAfter: when.toISOString() });
         }
       }
-      await insertOutbox(ctx.db, ctx.dialect, ctx.organizationId, rows, at);
+      await writer.add(rows);
     };
     result.audience = await this.#stream(campaign, "phone", (members) => {
       batch = members;
       return flush();
     });
+    await writer.flush();
     await this.#markRunning(campaign.id, at);
     return result;
   }
@@ -571,6 +573,7 @@ export class CampaignService {
     };
     const seen = new Set<string>();
     const at = ctx.clock().toISOString();
+    const writer = new OutboxWriter(ctx.db, ctx.dialect, ctx.organizationId, at);
     let batch: SegmentMember[] = [];
     const flush = async () => {
       const members = batch;
@@ -633,12 +636,13 @@ export class CampaignService {
         result.queued += 1;
         rows.push({ ...common, state: "pending", sendAfter: when });
       }
-      await insertOutbox(ctx.db, ctx.dialect, ctx.organizationId, rows, at);
+      await writer.add(rows);
     };
     result.audience = await this.#stream(campaign, "email", (members) => {
       batch = members;
       return flush();
     });
+    await writer.flush();
     await this.#markRunning(campaign.id, at);
     return result;
   }

@@ -17,7 +17,7 @@ import { hasCapability } from "../spec/contracts/plugins.js";
 import type { OutboundSms, SmsFailureReason, SmsSendResult } from "../spec/contracts/sms-transport.js";
 import { ConfigError, PrecinctError } from "../spec/errors.js";
 import type { Campaign } from "../spec/model/outreach.js";
-import { bulkInsert } from "../storage/bulk.js";
+import { bulkInsert, nextTurn } from "../storage/bulk.js";
 import { fromJson, newId } from "../storage/codec.js";
 import type { OutreachContext } from "./context.js";
 import {
@@ -1227,11 +1227,6 @@ export class Dispatcher {
       .where("state", "=", "sending")
       .execute();
   }
-}
-
-/** Resolves on the event loop's next turn, after the I/O that is ready now has been handled. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The provider's own code when it gave one (Twilio `21610`), else Precinct's. */

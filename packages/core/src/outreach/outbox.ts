@@ -6,7 +6,7 @@
  * @module
  */
 import type { Kysely, Selectable, Transaction } from "kysely";
-import { bulkInsert } from "../storage/bulk.js";
+import { bulkInsert, nextTurn } from "../storage/bulk.js";
 import { newId } from "../storage/codec.js";
 import type { Database, DialectName, OutboxTable } from "../storage/schema.js";
 
@@ -159,7 +159,7 @@ export interface NewOutboxRow {
 
 /**
  * @internal Inserts rows; a row whose idempotency key exists already is skipped (a re-launch after a crash
- * writes nothing twice). Returns how many were new.
+ * writes nothing twice). `between` is awaited between two statements. Returns how many were new.
  */
 export async function insertOutbox(
   db: Kysely<Database> | Transaction<Database>,
@@ -167,6 +167,7 @@ export async function insertOutbox(
   organizationId: string,
   rows: readonly NewOutboxRow[],
   at: string,
+  between?: () => Promise<void>,
 ): Promise<number> {
   const values = rows.map((row) => ({
     id: newId(),
@@ -207,8 +208,63 @@ export async function insertOutbox(
   const inserted = await bulkInsert(db, dialect, "outbox", values, {
     chunk: 500,
     ignoreConflictOn: ["organizationId", "idempotencyKey"],
+    ...(between ? { between } : {}),
   });
   return inserted;
+}
+
+/**
+ * @internal Rows a launch writes per transaction. A commit rewrites every index page its rows touched, and a
+ * launch's keys (contact points, idempotency keys) land all over the indexes: on SQLite, 100,000 outbox
+ * rows written 500 to a commit took about 2.5× as long as the same rows written 10,000 to a commit.
+ */
+export const LAUNCH_WRITE_ROWS = 10_000;
+
+/**
+ * @internal Collects a launch's outbox rows and writes them {@link LAUNCH_WRITE_ROWS} at a time, each group in
+ * one transaction. A launch that dies part way has committed whole groups only; launching again skips the
+ * rows whose idempotency keys exist, so nothing is intended twice.
+ */
+export class OutboxWriter {
+  readonly #db: Kysely<Database>;
+  readonly #dialect: DialectName;
+  readonly #organizationId: string;
+  readonly #at: string;
+  readonly #groupRows: number;
+  #rows: NewOutboxRow[] = [];
+
+  constructor(
+    db: Kysely<Database>,
+    dialect: DialectName,
+    organizationId: string,
+    at: string,
+    groupRows: number = LAUNCH_WRITE_ROWS,
+  ) {
+    this.#db = db;
+    this.#dialect = dialect;
+    this.#organizationId = organizationId;
+    this.#at = at;
+    this.#groupRows = groupRows;
+  }
+
+  /** Adds rows; writes a group when enough have collected. Returns how many new rows that wrote. */
+  async add(rows: readonly NewOutboxRow[]): Promise<number> {
+    for (const row of rows) this.#rows.push(row);
+    return this.#rows.length >= this.#groupRows ? this.flush() : 0;
+  }
+
+  /** Writes what has collected, in one transaction. Returns how many new rows that wrote. */
+  async flush(): Promise<number> {
+    const rows = this.#rows;
+    if (rows.length === 0) return 0;
+    this.#rows = [];
+    // SQLite runs statements synchronously: between two of them the event loop turns, so provider answers
+    // and webhooks are read while a group is written.
+    const between = this.#dialect === "sqlite" ? nextTurn : undefined;
+    return this.#db
+      .transaction()
+      .execute((trx) => insertOutbox(trx, this.#dialect, this.#organizationId, rows, this.#at, between));
+  }
 }
 
 /** @internal The outbox key of a campaign message. */

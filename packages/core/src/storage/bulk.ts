@@ -16,6 +16,20 @@ function snake(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
+function remember(key: string, build: () => string): string {
+  let text = texts.get(key);
+  if (text === undefined) {
+    text = build();
+    if (texts.size > 200) texts.clear();
+    texts.set(key, text);
+  }
+  return text;
+}
+
+function conflictClause(conflict: readonly string[] | undefined): string {
+  return conflict ? ` on conflict (${conflict.map((c) => `"${snake(c)}"`).join(", ")}) do nothing` : "";
+}
+
 function insertText(
   dialect: DialectName,
   table: string,
@@ -24,17 +38,65 @@ function insertText(
   conflict: readonly string[] | undefined,
 ): string {
   const key = `${dialect}|${table}|${columns.join(",")}|${rows}|${conflict?.join(",") ?? ""}`;
-  let text = texts.get(key);
-  if (text === undefined) {
+  return remember(key, () => {
     let n = 0;
     const tuple = () => `(${columns.map(() => (dialect === "postgres" ? `$${++n}` : "?")).join(", ")})`;
     const tuples = Array.from({ length: rows }, tuple).join(", ");
-    text = `insert into "${snake(table)}" (${columns.map((c) => `"${snake(c)}"`).join(", ")}) values ${tuples}`;
-    if (conflict) text += ` on conflict (${conflict.map((c) => `"${snake(c)}"`).join(", ")}) do nothing`;
-    if (texts.size > 200) texts.clear();
-    texts.set(key, text);
-  }
-  return text;
+    return `insert into "${snake(table)}" (${columns.map((c) => `"${snake(c)}"`).join(", ")}) values ${tuples}${conflictClause(conflict)}`;
+  });
+}
+
+/**
+ * How one column of a chunk is bound by {@link sharedText}: `row` once per row, `shared` once per
+ * statement, `null` not at all (a literal NULL).
+ */
+type Binding = "row" | "shared" | "null";
+
+/**
+ * SQLite: the text of an insert whose columns with one value across the chunk are bound once, in the select
+ * list, and the rest per row in a `VALUES` list. Parameters are numbered in the order they appear, so the
+ * shared values come first. `WHERE true` keeps SQLite from reading the upsert clause as part of the select.
+ */
+function sharedText(
+  table: string,
+  columns: readonly string[],
+  bindings: readonly Binding[],
+  rows: number,
+  conflict: readonly string[] | undefined,
+): string {
+  const key = `shared|${table}|${columns.join(",")}|${bindings.join(",")}|${rows}|${conflict?.join(",") ?? ""}`;
+  return remember(key, () => {
+    let k = 0;
+    const select = bindings.map((binding) =>
+      binding === "row" ? `column${++k}` : binding === "shared" ? "?" : "NULL",
+    );
+    const tuple = `(${Array.from({ length: k }, () => "?").join(", ")})`;
+    const tuples = Array.from({ length: rows }, () => tuple).join(", ");
+    return `insert into "${snake(table)}" (${columns.map((c) => `"${snake(c)}"`).join(", ")}) select ${select.join(", ")} from (values ${tuples}) where true${conflictClause(conflict)}`;
+  });
+}
+
+/**
+ * SQLite: each column's binding in this chunk, or null when no column is shared by every row (or none
+ * differs) and the plain multi-row insert is as good.
+ */
+function bindingsOf(
+  columns: readonly string[],
+  slice: readonly Readonly<Record<string, unknown>>[],
+): Binding[] | null {
+  const first = slice[0]!;
+  let varying = 0;
+  const bindings = columns.map((column): Binding => {
+    const value = first[column] ?? null;
+    for (let i = 1; i < slice.length; i++) {
+      if ((slice[i]![column] ?? null) !== value) {
+        varying += 1;
+        return "row";
+      }
+    }
+    return value === null ? "null" : "shared";
+  });
+  return varying === 0 || varying === columns.length ? null : bindings;
 }
 
 /**
@@ -42,7 +104,8 @@ function insertText(
  * of at most `chunk` rows. Values must already be in their stored form (strings, numbers, null). With
  * `ignoreConflictOn` (the camelCase columns of a unique index), a row whose key exists is skipped. With
  * `between`, it is awaited between two statements (a caller on a synchronous driver lets the event loop
- * turn there). Returns how many rows were inserted.
+ * turn there). On SQLite, a column with one value in every row of a statement is bound once for the
+ * statement rather than once per row. Returns how many rows were inserted.
  *
  * @internal
  */
@@ -65,12 +128,34 @@ export async function bulkInsert(
   for (let start = 0; start < rows.length; start += chunk) {
     const slice = rows.slice(start, start + chunk);
     const params: unknown[] = [];
-    for (const row of slice) for (const column of columns) params.push(row[column] ?? null);
-    const result = await db.executeQuery(
-      CompiledQuery.raw(insertText(dialect, table, columns, slice.length, options.ignoreConflictOn), params),
-    );
+    const bindings = dialect === "sqlite" ? bindingsOf(columns, slice) : null;
+    let text: string;
+    if (bindings) {
+      // Most of a campaign's rows share most of their values (organization, campaign, state, times), and
+      // binding a value costs about as much as SQLite's whole work of storing it: bind those once.
+      const first = slice[0]!;
+      for (const [i, column] of columns.entries()) if (bindings[i] === "shared") params.push(first[column]);
+      for (const row of slice)
+        for (const [i, column] of columns.entries())
+          if (bindings[i] === "row") params.push(row[column] ?? null);
+      text = sharedText(table, columns, bindings, slice.length, options.ignoreConflictOn);
+    } else {
+      for (const row of slice) for (const column of columns) params.push(row[column] ?? null);
+      text = insertText(dialect, table, columns, slice.length, options.ignoreConflictOn);
+    }
+    const result = await db.executeQuery(CompiledQuery.raw(text, params));
     inserted += Number(result.numAffectedRows ?? 0);
     if (options.between && start + chunk < rows.length) await options.between();
   }
   return inserted;
+}
+
+/**
+ * Resolves on the event loop's next turn, after the I/O that is ready now has been handled: what a caller
+ * on a synchronous driver passes as `between`.
+ *
+ * @internal
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
