@@ -1,18 +1,23 @@
 import { expect, it } from "vitest";
+import type { Precinct } from "../../src/index.js";
 import { bulkInsert } from "../../src/storage/bulk.js";
 import { forEachDatabase } from "../support/databases.js";
+
+/** The organization a person belongs to: the value every row of these tests shares. */
+async function organizationOf(p: Precinct, personId: string): Promise<string> {
+  const row = await p.storage.db
+    .selectFrom("person")
+    .select("organizationId")
+    .where("id", "=", personId)
+    .executeTakeFirstOrThrow();
+  return row.organizationId;
+}
 
 forEachDatabase("bulkInsert", (db) => {
   it("awaits `between` between statements, never after the last, and lands every row in one transaction", async () => {
     const p = await db().client();
     const { person } = await p.people.upsert({ givenName: "Bulk", familyName: "Writer" });
-    const organizationId = (
-      await p.storage.db
-        .selectFrom("person")
-        .select("organizationId")
-        .where("id", "=", person.id)
-        .executeTakeFirstOrThrow()
-    ).organizationId;
+    const organizationId = await organizationOf(p, person.id);
     const rows = Array.from({ length: 250 }, (_, i) => ({
       organizationId,
       provider: "bench",
@@ -55,13 +60,7 @@ forEachDatabase("bulkInsert", (db) => {
     const p = await db().client();
     const { person } = await p.people.upsert({ givenName: "Shared", familyName: "Values" });
     const { person: volunteer } = await p.people.upsert({ givenName: "Phone", familyName: "Banker" });
-    const organizationId = (
-      await p.storage.db
-        .selectFrom("person")
-        .select("organizationId")
-        .where("id", "=", person.id)
-        .executeTakeFirstOrThrow()
-    ).organizationId;
+    const organizationId = await organizationOf(p, person.id);
     const at = "2026-11-22T09:00:00.000Z";
     // Chunks of 3: in the first, only `id` and `notes` differ (one null, two not); in the second, `channel`
     // and `volunteerId` differ too; the last chunk has one row, where every column is "shared".
@@ -106,13 +105,7 @@ forEachDatabase("bulkInsert", (db) => {
   it("skips rows whose key exists and counts only the new ones, leaving the existing rows as they were", async () => {
     const p = await db().client();
     const { person } = await p.people.upsert({ givenName: "Key", familyName: "Keeper" });
-    const organizationId = (
-      await p.storage.db
-        .selectFrom("person")
-        .select("organizationId")
-        .where("id", "=", person.id)
-        .executeTakeFirstOrThrow()
-    ).organizationId;
+    const organizationId = await organizationOf(p, person.id);
     const row = (key: string, receivedAt: string) => ({
       organizationId,
       provider: "conflict",
