@@ -1087,13 +1087,16 @@ export class Dispatcher {
             break;
         }
       }
+      // SQLite holds the event loop for a statement, so its statements stay short; on PostgreSQL each one is a
+      // round trip, so they are fewer and larger.
+      const chunk = ctx.dialect === "sqlite" ? 100 : 500;
       // Sent rows, the common case, in one statement per chunk rather than one compiled query per row.
       // The state a row must still be in comes with each row (`v.claimed`), not as a constant: PostgreSQL
       // statistics taken while a campaign's rows were pending call 'sending' rare, and a constant would make
       // it walk every claimed row for each of these updates (a second each with 8,000 emails claimed)
       // instead of seeking each id on the primary key.
-      for (let start = 0; start < sent.length; start += 100) {
-        const rows = sent.slice(start, start + 100);
+      for (let start = 0; start < sent.length; start += chunk) {
+        const rows = sent.slice(start, start + chunk);
         await sql`WITH v (id, message_id, provider_id, segments, claimed) AS (VALUES ${sql.join(
           rows.map(
             (row) => sql`(${row.id}, ${row.messageId}, ${row.providerId}, ${row.segments}, ${"sending"})`,
@@ -1105,9 +1108,9 @@ export class Dispatcher {
           FROM v WHERE outbox.id = v.id AND outbox.state = v.claimed`.execute(trx);
         await between();
       }
-      await bulkInsert(trx, ctx.dialect, "message", messages, { between, chunk: 100 });
+      await bulkInsert(trx, ctx.dialect, "message", messages, { between, chunk });
       await between();
-      await bulkInsert(trx, ctx.dialect, "interaction", interactions, { between, chunk: 100 });
+      await bulkInsert(trx, ctx.dialect, "interaction", interactions, { between, chunk });
     });
     // What the provider told us about numbers: after the commit, through the ledger and the line-type cache.
     for (const { entry, error } of optOuts) {

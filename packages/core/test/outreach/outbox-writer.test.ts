@@ -13,11 +13,12 @@ function row(key: string): NewOutboxRow {
     contactPoint: `+1919555${key.padStart(4, "0")}`,
     sender: null,
     body: `Message ${key}`,
-    segments: 1,
+    // Differ from row to row, so an integer and a timestamp column are bound per row (cast on PostgreSQL).
+    segments: Number(key),
     state: "pending",
     region: "NC",
     timeZone: "America/New_York",
-    sendAfter: "2026-11-22T15:00:00.000Z",
+    sendAfter: `2026-11-22T15:0${key}:00.000Z`,
   };
 }
 
@@ -27,15 +28,25 @@ forEachDatabase("OutboxWriter", (db) => {
     const organizationId = (
       await p.storage.db.selectFrom("organization").select("id").executeTakeFirstOrThrow()
     ).id;
-    const stored = async () =>
-      (
-        await p.storage.db
-          .selectFrom("outbox")
-          .select("idempotencyKey")
-          .where("idempotencyKey", "like", "writer:%")
-          .orderBy("idempotencyKey")
-          .execute()
-      ).map((r) => r.idempotencyKey);
+    const stored = async () => {
+      const rows = await p.storage.db
+        .selectFrom("outbox")
+        .select(["idempotencyKey", "segments", "sendAfter", "body", "state", "organizationId"])
+        .where("idempotencyKey", "like", "writer:%")
+        .orderBy("idempotencyKey")
+        .execute();
+      for (const stored of rows) {
+        const key = stored.idempotencyKey.slice("writer:".length);
+        expect(stored).toMatchObject({
+          segments: Number(key),
+          sendAfter: `2026-11-22T15:0${key}:00.000Z`,
+          body: `Message ${key}`,
+          state: "pending",
+          organizationId,
+        });
+      }
+      return rows.map((r) => r.idempotencyKey);
+    };
     const at = "2026-11-22T14:00:00.000Z";
     const writer = new OutboxWriter(p.storage.db, p.storage.dialect, organizationId, at, 3);
     expect(await writer.add([row("1"), row("2")])).toBe(0);

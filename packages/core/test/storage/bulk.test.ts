@@ -62,8 +62,8 @@ forEachDatabase("bulkInsert", (db) => {
     const { person: volunteer } = await p.people.upsert({ givenName: "Phone", familyName: "Banker" });
     const organizationId = await organizationOf(p, person.id);
     const at = "2026-11-22T09:00:00.000Z";
-    // Chunks of 3: in the first, only `id` and `notes` differ (one null, two not); in the second, `channel`
-    // and `volunteerId` differ too; the last chunk has one row, where every column is "shared".
+    // Chunks of 3: in the first, only `id` and `notes` differ (one null, two not); in the second, `channel`,
+    // `volunteerId` and `occurredAt` differ too; the last chunk has one row, where every column is "shared".
     const rows = Array.from({ length: 7 }, (_, i) => ({
       id: `bulk-shared-${i}`,
       organizationId,
@@ -76,7 +76,8 @@ forEachDatabase("bulkInsert", (db) => {
       volunteerId: i === 4 ? volunteer.id : null,
       campaignId: null,
       notes: i % 3 === 1 ? null : `note ${i}`,
-      occurredAt: at,
+      // A timestamp that differs within the second chunk: on PostgreSQL it is bound as text and cast.
+      occurredAt: i >= 3 ? `2026-11-22T09:0${i}:00.000Z` : at,
     }));
     const inserted = await bulkInsert(p.storage.db, p.storage.dialect, "interaction", rows, { chunk: 3 });
     expect(inserted).toBe(7);
